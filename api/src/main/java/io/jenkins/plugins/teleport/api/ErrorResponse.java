@@ -1,0 +1,4 @@
+package io.jenkins.plugins.teleport.api;
+
+/** The one error shape of the API: a stable {@code code} and a message that names the fix. */
+public record ErrorResponse(ErrorCode code, String message) {}

@@ -1,0 +1,6 @@
+package io.jenkins.plugins.teleport.api;
+
+/** What a reviewer proposes. */
+public enum ReviewVerdict {
+    APPROVED, DENIED
+}

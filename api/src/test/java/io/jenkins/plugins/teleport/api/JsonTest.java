@@ -1,0 +1,292 @@
+package io.jenkins.plugins.teleport.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.jenkins.plugins.teleport.api.Role.ReasonMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonTest {
+
+    private static final String ROLE_YAML = """
+            kind: role
+            version: v7
+            metadata:
+              name: jenkins-deploy-bot
+              description: what may be requested on behalf of jenkins-deploy
+              labels:
+                team: platform
+            spec:
+              options:
+                max_session_ttl: 30m
+              allow:
+                logins: [deploy]
+                request:
+                  roles: [deploy, 'db-*']
+                  bots: ['jenkins-*']
+                  thresholds:
+                    - name: cab
+                      approve: 2
+                      deny: 1
+                  max_duration: 2h
+                  reason:
+                    mode: required
+                review_requests:
+                  roles: [deploy]
+                rules:
+                  - resources: [access_request, role]
+                    verbs: [list, read]
+              deny:
+                request:
+                  bots: [jenkins-untrusted]
+            """;
+
+    /** The value ROLE_YAML describes, built with the records' constructors. */
+    private static final Role ROLE = new Role("role", "v7",
+            new Metadata("jenkins-deploy-bot", "what may be requested on behalf of jenkins-deploy",
+                    Map.of("team", "platform"), Optional.empty(), 0),
+            new Role.Spec(
+                    new Role.Options(Optional.of(Duration.ofMinutes(30))),
+                    new Role.Conditions(List.of("deploy"),
+                            new Role.RequestConditions(List.of("deploy", "db-*"), List.of("jenkins-*"),
+                                    List.of(new Threshold("cab", 2, 1)), Optional.of(Duration.ofHours(2)),
+                                    new Role.Reason(ReasonMode.REQUIRED)),
+                            new Role.ReviewConditions(List.of("deploy")),
+                            List.of(new Role.Rule(List.of("access_request", "role"), List.of("list", "read")))),
+                    new Role.Conditions(null, new Role.RequestConditions(null, List.of("jenkins-untrusted"), null, null, null),
+                            null, null)));
+
+    private static Role parseRole(String yaml) throws Exception {
+        return Json.yaml().readValue(yaml, Role.class);
+    }
+
+    /** ROLE as the YAML mapper writes it: a valid file to alter in one place. */
+    private static String writtenRole() throws Exception {
+        return Json.yaml().writeValueAsString(ROLE);
+    }
+
+    // ---- roles in Teleport's YAML shape --------------------------------------------------------------------
+
+    @Test
+    void teleportShapedRoleYamlParses() throws Exception {
+        Role role = parseRole(ROLE_YAML);
+
+        assertEquals("role", role.kind());
+        assertEquals("v7", role.version());
+        assertEquals("jenkins-deploy-bot", role.name());
+        assertEquals(Map.of("team", "platform"), role.metadata().labels());
+        assertEquals(Optional.of(Duration.ofMinutes(30)), role.spec().options().maxSessionTtl());
+
+        Role.Conditions allow = role.spec().allow();
+        assertEquals(List.of("deploy"), allow.logins());
+        assertEquals(List.of("deploy", "db-*"), allow.request().roles());
+        assertEquals(List.of("jenkins-*"), allow.request().bots());
+        assertEquals(List.of(new Threshold("cab", 2, 1)), allow.request().thresholds());
+        assertEquals(Optional.of(Duration.ofHours(2)), allow.request().maxDuration());
+        assertEquals(ReasonMode.REQUIRED, allow.request().reason().mode());
+        assertEquals(List.of("deploy"), allow.reviewRequests().roles());
+        assertEquals(List.of(new Role.Rule(List.of("access_request", "role"), List.of("list", "read"))), allow.rules());
+
+        Role.Conditions deny = role.spec().deny();
+        assertEquals(List.of("jenkins-untrusted"), deny.request().bots());
+        assertEquals(List.of(), deny.request().roles());
+        assertEquals(List.of(), deny.reviewRequests().roles());
+        assertEquals(ROLE, role);
+    }
+
+    /** Resource files written by hand (as for tctl create -f) carry no revision: it is set by the server. */
+    @Test
+    void metadataWithoutRevisionReadsAsNotStoredYet() throws Exception {
+        assertEquals(Metadata.named("deploy"), Json.yaml().readValue("name: deploy", Metadata.class));
+        assertEquals(Metadata.named("deploy"), Json.mapper().readValue("{\"name\":\"deploy\"}", Metadata.class));
+    }
+
+    @Test
+    void omittedPartsOfARoleReadAsEmptyAndOptional() throws Exception {
+        Role role = parseRole("""
+                kind: role
+                version: v7
+                metadata:
+                  name: minimal
+                spec:
+                  allow:
+                    request:
+                      roles: [deploy]
+                """);
+        assertEquals(Optional.empty(), role.spec().options().maxSessionTtl());
+        assertEquals(List.of(), role.spec().allow().request().thresholds());
+        assertEquals(Optional.empty(), role.spec().allow().request().maxDuration());
+        assertEquals(ReasonMode.OPTIONAL, role.spec().allow().request().reason().mode());
+        assertEquals(Role.Conditions.NONE, role.spec().deny());
+        assertEquals(0, role.metadata().revision());
+    }
+
+    @Test
+    void thresholdWithoutNameIsNamedDefault() throws Exception {
+        Role role = parseRole("""
+                kind: role
+                version: v7
+                metadata: {name: r}
+                spec:
+                  allow:
+                    request:
+                      roles: [deploy]
+                      thresholds: [{approve: 2, deny: 1}]
+                """);
+        assertEquals(List.of(new Threshold("default", 2, 1)), role.spec().allow().request().thresholds());
+    }
+
+    @Test
+    void roleRoundTripsThroughYaml() throws Exception {
+        String written = writtenRole();
+        assertEquals(ROLE, parseRole(written), written);
+    }
+
+    @Test
+    void roleRoundTripsThroughJson() throws Exception {
+        String written = Json.mapper().writeValueAsString(ROLE);
+        assertEquals(ROLE, Json.mapper().readValue(written, Role.class), written);
+    }
+
+    @Test
+    void roleIsWrittenWithSnakeCaseNamesGoDurationsAndLowercaseReasonMode() throws Exception {
+        String json = Json.mapper().writeValueAsString(ROLE);
+        assertTrue(json.contains("\"max_session_ttl\":\"30m\""), json);
+        assertTrue(json.contains("\"max_duration\":\"2h\""), json);
+        assertTrue(json.contains("\"review_requests\":{"), json);
+        assertTrue(json.contains("\"reason\":{\"mode\":\"required\"}"), json);
+        assertFalse(json.contains("maxDuration"), json);
+        assertFalse(json.contains("reviewRequests"), json);
+        assertFalse(json.contains("maxSessionTtl"), json);
+    }
+
+    @Test
+    void accessRequestIsWrittenWithSnakeCaseNamesAndIsoInstants() throws Exception {
+        Instant created = Instant.parse("2025-06-01T10:00:00Z");
+        AccessRequest request = new AccessRequest(null, null, Metadata.named("0b6c3a1e"), new AccessRequest.Spec(
+                "jenkins-deploy", "alice", List.of("deploy"), RequestState.PENDING, "CHG-1234", "", created,
+                created.plus(Duration.ofHours(1)), created.plus(Duration.ofHours(2)), Optional.empty(),
+                List.of(Threshold.DEFAULT), Map.of("deploy", List.of(List.of(0))),
+                List.of(new AccessRequest.Review("bob", List.of("cab"), ReviewVerdict.APPROVED, "ok", created))),
+                Optional.empty());
+
+        String json = Json.mapper().writeValueAsString(request);
+        for (String name : List.of("\"requested_by\":\"alice\"", "\"request_reason\":\"CHG-1234\"", "\"resolve_reason\":\"\"",
+                "\"max_duration\":\"2025-06-01T12:00:00Z\"", "\"expires\":\"2025-06-01T11:00:00Z\"",
+                "\"role_thresholds\":{\"deploy\":[[0]]}", "\"proposed_state\":\"APPROVED\"", "\"kind\":\"access_request\"")) {
+            assertTrue(json.contains(name), name + " in " + json);
+        }
+        assertFalse(json.contains("requestedBy"), json);
+        assertFalse(json.contains("assume_start_time"), "an empty Optional is omitted: " + json);
+        assertEquals(request, Json.mapper().readValue(json, AccessRequest.class));
+    }
+
+    @Test
+    void unknownFieldInRoleIsRefused() throws Exception {
+        String typo = writtenRole().replace("review_requests:", "review_request:");
+        assertTrue(typo.contains("review_request:"), typo);
+        UnrecognizedPropertyException e = assertThrows(UnrecognizedPropertyException.class, () -> parseRole(typo));
+        assertEquals("review_request", e.getPropertyName());
+    }
+
+    @Test
+    void camelCaseFieldNameIsRefused() throws Exception {
+        String camel = writtenRole().replace("max_duration: 2h", "maxDuration: 2h");
+        assertTrue(camel.contains("maxDuration: 2h"), camel);
+        assertThrows(UnrecognizedPropertyException.class, () -> parseRole(camel));
+    }
+
+    @Test
+    void unknownFieldInJsonMessageIsRefused() {
+        assertThrows(UnrecognizedPropertyException.class, () -> Json.mapper().readValue(
+                "{\"proposed_state\":\"APPROVED\",\"reason\":\"ok\",\"approve\":true}", Messages.SubmitReview.class));
+    }
+
+    @Test
+    void invalidDurationInRoleIsRefused() throws Exception {
+        String bad = writtenRole().replace("max_duration: 2h", "max_duration: 2 hours");
+        assertTrue(bad.contains("2 hours"), bad);
+        JsonMappingException e = assertThrows(JsonMappingException.class, () -> parseRole(bad));
+        assertTrue(e.getMessage().contains("2 hours"), e.getMessage());
+    }
+
+    @Test
+    void createAccessRequestMessageReadsGoDurations() throws Exception {
+        Messages.CreateAccessRequest ask = Json.mapper().readValue(
+                "{\"bot\":\"jenkins-deploy\",\"roles\":[\"deploy\"],\"reason\":\"CHG-1\",\"max_duration\":\"1h30m\"}",
+                Messages.CreateAccessRequest.class);
+        assertEquals(Optional.of(Duration.ofMinutes(90)), ask.maxDuration());
+        assertEquals(Optional.empty(), ask.pendingTtl());
+    }
+
+    // ---- GoDuration ----------------------------------------------------------------------------------------
+
+    @Test
+    void goDurationParsesSingleAndCompoundUnits() {
+        assertEquals(Duration.ofSeconds(90), GoDuration.parse("90s"));
+        assertEquals(Duration.ofMinutes(90), GoDuration.parse("1h30m"));
+        assertEquals(Duration.ofDays(14), GoDuration.parse("14d"));
+        assertEquals(Duration.ofHours(2), GoDuration.parse("2h"));
+        assertEquals(Duration.ofMinutes(30), GoDuration.parse("30m"));
+        assertEquals(Duration.ofMillis(500), GoDuration.parse("500ms"));
+        assertEquals(Duration.ofMillis(1_500), GoDuration.parse("1s500ms"));
+    }
+
+    @Test
+    void goDurationFormatsInTheShortestForm() {
+        assertEquals("2h", GoDuration.format(Duration.ofHours(2)));
+        assertEquals("1h30m", GoDuration.format(Duration.ofMinutes(90)));
+        assertEquals("1m30s", GoDuration.format(Duration.ofSeconds(90)));
+        assertEquals("0s", GoDuration.format(Duration.ZERO));
+        assertEquals("1s500ms", GoDuration.format(Duration.ofMillis(1_500)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"90s", "1h30m", "14d", "2h", "500ms", "1h0m5s"})
+    void goDurationFormatParsesBackToTheSameDuration(String text) {
+        Duration d = GoDuration.parse(text);
+        assertEquals(d, GoDuration.parse(GoDuration.format(d)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "", "   ", "2", "h", "-1h", "1.5h", "1h 30m", "2hours", "2h!"})
+    void goDurationRefusesOtherForms(String text) {
+        assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(text));
+    }
+
+    @Test
+    void goDurationRefusalNamesTheAcceptedForm() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("abc"));
+        assertTrue(e.getMessage().contains("abc") && e.getMessage().contains("2h"), e.getMessage());
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(""));
+        assertTrue(empty.getMessage().contains("2h"), empty.getMessage());
+    }
+
+    @Test
+    void goDurationRefusesNull() {
+        assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(null));
+    }
+
+    @Test
+    void goDurationRefusesANumberTooLargeForALong() {
+        assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("99999999999999999999s"));
+    }
+
+    /** A number that fits in a long but overflows a Duration must be refused the same documented way. */
+    @ParameterizedTest
+    @ValueSource(strings = {"9223372036854775807h", "9223372036854775807d", "9223372036854775807s9223372036854775807s"})
+    void goDurationRefusesADurationTooLargeWithIllegalArgumentException(String text) {
+        assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(text));
+    }
+}

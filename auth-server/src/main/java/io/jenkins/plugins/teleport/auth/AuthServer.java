@@ -1,0 +1,147 @@
+package io.jenkins.plugins.teleport.auth;
+
+import io.jenkins.plugins.teleport.api.Messages.Ping;
+import io.jenkins.plugins.teleport.auth.audit.AuditLog;
+import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
+import io.jenkins.plugins.teleport.auth.ca.Pem;
+import io.jenkins.plugins.teleport.auth.ca.Tls;
+import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
+import io.jenkins.plugins.teleport.auth.http.ApiServer;
+import io.jenkins.plugins.teleport.auth.http.Routes;
+import io.jenkins.plugins.teleport.auth.requests.AccessRequestService;
+import io.jenkins.plugins.teleport.auth.resources.ResourceService;
+import io.jenkins.plugins.teleport.auth.store.JdbcStore;
+import io.jenkins.plugins.teleport.auth.store.Store;
+import io.jenkins.plugins.teleport.auth.store.Tx.StoredAuthority;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The auth server, wired by hand: store, CA, services and the HTTPS API. */
+public final class AuthServer implements AutoCloseable {
+
+    /** This server's version, from the jar manifest ("dev" when run from classes). */
+    public static final String VERSION = versionFromManifest();
+
+    private final ServerConfig config;
+    private final Store store;
+    private final CertificateAuthority ca;
+    private final ApiServer api;
+    private final Clock clock;
+
+    private AuthServer(ServerConfig config, Store store, CertificateAuthority ca, ApiServer api, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.ca = ca;
+        this.api = api;
+        this.clock = clock;
+    }
+
+    /** Opens the store (migrating it), loads or creates the CA, and starts serving the API. */
+    public static AuthServer start(ServerConfig config, Clock clock) throws IOException {
+        Store store = openStore(config, clock);
+        try {
+            CertificateAuthority ca = loadOrCreateAuthority(store, config.clusterName(), clock);
+            KeyPair tlsKey = CertificateAuthority.newKeyPair();
+            X509Certificate serverCert = ca.issueServer(tlsKey.getPublic(), serverNames(config), Duration.ofDays(365), clock.instant());
+            AuditLog audit = new AuditLog(store, clock);
+            Ping ping = new Ping(config.clusterName(), VERSION, ca.pin());
+            ApiServer api = new ApiServer(new InetSocketAddress(config.host(), config.port()),
+                    Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
+                    Routes.all(ping, new ResourceService(store), new AccessRequestService(store, audit, clock), audit,
+                            new UserCertificates(store, ca, clock)),
+                    config.maxBodyBytes(), config.threads());
+            api.start();
+            return new AuthServer(config, store, ca, api, clock);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The configured store: SQLite by default, PostgreSQL when {@code storage.type} is {@code postgres}. */
+    public static Store openStore(ServerConfig config, Clock clock) throws IOException {
+        ServerConfig.Storage s = config.storage();
+        return switch (s.type()) {
+            case "sqlite" -> JdbcStore.sqlite(config.sqlitePath(), clock);
+            case "postgres" -> {
+                if (s.url() == null) {
+                    throw new IllegalArgumentException("storage.url is required for postgres, e.g. jdbc:postgresql://db:5432/teleport");
+                }
+                String password = s.passwordFile() == null ? "" : Files.readString(s.passwordFile()).strip();
+                yield JdbcStore.postgres(s.url(), s.username(), password, clock);
+            }
+            default -> throw new IllegalArgumentException("storage.type must be sqlite or postgres, not '" + s.type() + "'");
+        };
+    }
+
+    /**
+     * The cluster's CA from the store, created on first start. When several servers start together on one
+     * PostgreSQL, the first insert wins and every server uses that one.
+     */
+    public static CertificateAuthority loadOrCreateAuthority(Store store, String clusterName, Clock clock) {
+        StoredAuthority stored = store.write(tx -> tx.authority(CertificateAuthority.NAME).orElseGet(() -> {
+            CertificateAuthority fresh = CertificateAuthority.generate(clusterName, clock);
+            return tx.insertAuthorityIfAbsent(CertificateAuthority.NAME,
+                    new StoredAuthority(Pem.encode(fresh.certificate()), Pem.encode(fresh.privateKey())));
+        }));
+        return new CertificateAuthority(Pem.certificates(stored.certPem()).get(0), Pem.privateKey(stored.keyPem()));
+    }
+
+    private static List<String> serverNames(ServerConfig config) {
+        Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
+        for (String addr : config.publicAddrs()) {
+            names.add(addr.contains(":") && !addr.contains("::") ? addr.substring(0, addr.lastIndexOf(':')) : addr);
+        }
+        String host = config.host();
+        if (!host.equals("0.0.0.0") && !host.equals("::") && !host.isEmpty()) {
+            names.add(host);
+        }
+        return new ArrayList<>(names);
+    }
+
+    public URI url() {
+        String host = config.host().equals("0.0.0.0") || config.host().isEmpty() ? "127.0.0.1" : config.host();
+        return URI.create("https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port());
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        store.close();
+    }
+
+    private static String versionFromManifest() {
+        String v = AuthServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,54 @@
+package io.jenkins.plugins.teleport.auth.ca;
+
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+
+/** Who a client certificate names: a user (a person) or a bot (a machine identity). */
+public record ClientIdentity(Type type, String name) {
+
+    /** The two kinds of callers. */
+    public enum Type {
+        USER, BOT;
+
+        public String wireName() {
+            return name().toLowerCase();
+        }
+    }
+
+    public static ClientIdentity user(String name) {
+        return new ClientIdentity(Type.USER, name);
+    }
+
+    public static ClientIdentity bot(String name) {
+        return new ClientIdentity(Type.BOT, name);
+    }
+
+    /** Reads the identity from a client certificate this cluster's CA issued; empty if it names none. */
+    public static Optional<ClientIdentity> of(X509Certificate cert) {
+        X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+        Optional<String> cn = first(subject, BCStyle.CN);
+        Optional<String> ou = first(subject, BCStyle.OU);
+        if (cn.isEmpty() || ou.isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (ou.get()) {
+            case "user" -> Optional.of(user(cn.get()));
+            case "bot" -> Optional.of(bot(cn.get()));
+            default -> Optional.empty();
+        };
+    }
+
+    private static Optional<String> first(X500Name name, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) {
+        RDN[] rdns = name.getRDNs(oid);
+        return rdns.length == 0 ? Optional.empty() : Optional.of(IETFUtils.valueToString(rdns[0].getFirst().getValue()));
+    }
+
+    @Override
+    public String toString() {
+        return type.wireName() + " '" + name + "'";
+    }
+}

@@ -1,0 +1,80 @@
+package io.jenkins.plugins.teleport.auth.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.ErrorResponse;
+import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.auth.ca.IdentityFile;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The admin CLI's connection to the API: HTTPS with the caller's identity (mTLS), trusting only the cluster's CA
+ * from the identity file. Refusals come back as {@link ApiException} with the server's code and message.
+ */
+public final class AdminApi {
+
+    /** The server could not be reached or the TLS handshake failed. */
+    public static final class Unreachable extends RuntimeException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final URI base;
+    private final HttpClient http;
+
+    public AdminApi(URI base, IdentityFile identity) {
+        this.base = base;
+        this.http = HttpClient.newBuilder()
+                .sslContext(identity.sslContext())
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    public <T> T get(String path, TypeReference<T> type) {
+        return send("GET", path, null, type);
+    }
+
+    public <T> T send(String method, String path, Object body, TypeReference<T> type) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+        try {
+            req.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body)));
+            if (body != null) {
+                req.header("Content-Type", "application/json");
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new Unreachable("cannot reach the auth server at " + base + ": " + e.getMessage()
+                    + " (is it running? is --auth-server right? was the identity issued by this cluster?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted while calling " + base, e);
+        }
+        try {
+            if (response.statusCode() >= 400) {
+                ErrorResponse error = Json.mapper().readValue(response.body(), ErrorResponse.class);
+                throw new ApiException(error.code(), error.message());
+            }
+            if (response.statusCode() == 204 || type == null) {
+                return null;
+            }
+            return Json.mapper().readValue(response.body(), type);
+        } catch (IOException e) {
+            throw new ApiException(ErrorCode.INTERNAL, "unreadable answer from the server (HTTP " + response.statusCode() + "): "
+                    + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.jenkins.plugins.teleport.auth.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+
+/** One API call as a handler sees it: path parameters, query, body and the authenticated caller. */
+public record Call(String method, String path, Map<String, String> pathParams, Map<String, String> query, byte[] body,
+                   Optional<ClientIdentity> identity) {
+
+    /** The caller; {@code unauthenticated} if the call came without a client certificate of this cluster. */
+    public ClientIdentity caller() {
+        return identity.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+                "this call needs a client certificate issued by this cluster: use an identity file (tctl --identity)"));
+    }
+
+    public String param(String name) {
+        return pathParams.get(name);
+    }
+
+    public Optional<String> query(String name) {
+        return Optional.ofNullable(query.get(name)).filter(v -> !v.isEmpty());
+    }
+
+    public Optional<Instant> queryInstant(String name) {
+        try {
+            return query(name).map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be an RFC 3339 time such as 2026-11-21T10:00:00Z");
+        }
+    }
+
+    public int queryInt(String name, int fallback) {
+        try {
+            return query(name).map(Integer::parseInt).orElse(fallback);
+        } catch (NumberFormatException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be a whole number");
+        }
+    }
+
+    /** The body read as {@code type}; malformed JSON, unknown fields and bad values are a {@code bad_request}. */
+    public <T> T body(Class<T> type) {
+        if (body.length == 0) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "this call needs a JSON body");
+        }
+        try {
+            T value = Json.mapper().readValue(body, type);
+            if (value == null) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "the JSON body must be an object, not null");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "unknown field '" + e.getPropertyName() + "'"
+                    + at(e) + ": check the spelling against the API document (docs/api/openapi.yaml)");
+        } catch (InvalidFormatException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid value '" + e.getValue() + "'" + at(e));
+        } catch (JsonProcessingException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "malformed request body" + at(e) + ": " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "unreadable request body: " + e.getMessage());
+        }
+    }
+
+    private static String at(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder path = new StringBuilder();
+            for (var ref : m.getPath()) {
+                path.append(ref.getFieldName() != null ? (path.length() > 0 ? "." : "") + ref.getFieldName() : "[" + ref.getIndex() + "]");
+            }
+            return " at " + path;
+        }
+        return "";
+    }
+}

@@ -1,0 +1,44 @@
+package io.jenkins.plugins.teleport.auth.rbac;
+
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.Bot;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.api.User;
+import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
+import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
+import io.jenkins.plugins.teleport.auth.store.Tx;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads the current roles of callers from the store and enforces resource rules. */
+public final class Access {
+
+    private Access() {}
+
+    /**
+     * The caller's roles as they are now (a certificate names who, never what). A user or bot deleted since its
+     * certificate was issued is refused.
+     */
+    public static RoleSet rolesOf(Tx tx, ClientIdentity caller) {
+        Optional<List<String>> names = switch (caller.type()) {
+            case USER -> tx.get(User.class, caller.name()).map(u -> u.spec().roles());
+            case BOT -> tx.get(Bot.class, caller.name()).map(b -> b.spec().roles());
+        };
+        return roles(tx, names.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+                caller + " no longer exists in this cluster: ask an administrator for a new identity")));
+    }
+
+    /** The named roles that exist; a role deleted since it was assigned grants nothing. */
+    public static RoleSet roles(Tx tx, List<String> names) {
+        return new RoleSet(names.stream().map(n -> tx.get(Role.class, n)).flatMap(Optional::stream).toList());
+    }
+
+    /** Refuses unless a rule of the caller's roles allows {@code verb} on {@code resource}. */
+    public static void require(RoleSet roles, ClientIdentity caller, String resource, Verb verb) {
+        if (!roles.allows(resource, verb)) {
+            throw new ApiException(ErrorCode.ACCESS_DENIED, caller + " may not " + verb.wireName() + " " + resource
+                    + ": its roles (" + String.join(", ", roles.names()) + ") have no rule allowing it");
+        }
+    }
+}

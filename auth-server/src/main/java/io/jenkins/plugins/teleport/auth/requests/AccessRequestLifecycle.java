@@ -1,0 +1,261 @@
+package io.jenkins.plugins.teleport.auth.requests;
+
+import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.AccessRequest.Review;
+import io.jenkins.plugins.teleport.api.AccessRequest.Spec;
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.Bot;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
+import io.jenkins.plugins.teleport.api.Metadata;
+import io.jenkins.plugins.teleport.api.RequestState;
+import io.jenkins.plugins.teleport.api.ReviewVerdict;
+import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.api.Threshold;
+import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
+import io.jenkins.plugins.teleport.auth.rbac.RoleSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The access-request state machine, as pure functions over immutable values: who may create a request on
+ * behalf of which bot, its time windows, who may review it, and how reviews and thresholds resolve its state.
+ * No store, no clock, no HTTP: callers pass what they read and the current instant.
+ */
+public final class AccessRequestLifecycle {
+
+    /** The longest access a request can grant, counted from its creation (as Teleport's). */
+    public static final Duration MAX_ACCESS = Duration.ofDays(14);
+    /** The longest a request can wait for reviews. */
+    public static final Duration MAX_PENDING = Duration.ofDays(7);
+    /** The access a request asks for when it names no {@code max_duration}. */
+    public static final Duration DEFAULT_ACCESS = Duration.ofHours(1);
+    /** The longest reason accepted, in characters. */
+    public static final int MAX_REASON = 4096;
+
+    private AccessRequestLifecycle() {}
+
+    /**
+     * A new PENDING request by {@code author} on behalf of {@code bot}. The requested roles are checked against
+     * what the bot may request, not what the author may; the author only needs a role naming the bot.
+     */
+    public static AccessRequest create(String id, CreateAccessRequest ask, ClientIdentity author, RoleSet authorRoles,
+                                       Bot bot, RoleSet botRoles, Set<String> existingRoles, Instant now) {
+        if (author.type() != ClientIdentity.Type.USER) {
+            throw denied(author + " cannot create access requests: only people create requests on behalf of bots");
+        }
+        List<String> roles = List.copyOf(new LinkedHashSet<>(ask.roles()));
+        if (roles.isEmpty()) {
+            throw bad("name at least one role to request (roles)");
+        }
+        if (!authorRoles.mayRequestFor(bot.name())) {
+            throw denied("user '" + author.name() + "' may not create requests on behalf of bot '" + bot.name()
+                    + "': add the bot to allow.request.bots of one of the user's roles (" + names(authorRoles) + ")");
+        }
+        List<String> unknown = roles.stream().filter(r -> !existingRoles.contains(r)).toList();
+        if (!unknown.isEmpty()) {
+            throw bad("role(s) " + String.join(", ", unknown) + " do not exist: create them first or correct the names");
+        }
+        for (String role : roles) {
+            if (!botRoles.mayRequestRole(role)) {
+                throw denied("bot '" + bot.name() + "' may not request role '" + role
+                        + "': add it to allow.request.roles of one of the bot's roles (" + names(botRoles) + ")");
+            }
+        }
+        List<Role> granting = roles.stream().flatMap(r -> botRoles.rolesGranting(r).stream()).distinct().toList();
+
+        String reason = ask.reason().strip();
+        checkReasonLength(reason);
+        if (reason.isEmpty() && (RoleSet.reasonRequired(granting)
+                || RoleSet.reasonRequired(authorRoles.rolesGrantingBot(bot.name())))) {
+            throw bad("a reason is required for this request (a role sets request.reason.mode: required): give one with --reason");
+        }
+
+        Duration cap = MAX_ACCESS;
+        for (String role : roles) {
+            Duration roleCap = RoleSet.maxDuration(botRoles.rolesGranting(role)).orElse(MAX_ACCESS);
+            cap = min(cap, roleCap);
+        }
+        Duration access = ask.maxDuration().orElse(DEFAULT_ACCESS);
+        if (access.isNegative() || access.isZero()) {
+            throw bad("max_duration must be positive, e.g. 2h");
+        }
+        Instant accessEnds = now.plus(min(access, cap));
+        Duration pending = ask.pendingTtl().orElse(MAX_PENDING);
+        if (pending.isNegative() || pending.isZero()) {
+            throw bad("pending_ttl must be positive, e.g. 24h");
+        }
+        Instant expires = min(now.plus(min(pending, MAX_PENDING)), accessEnds);
+
+        List<Threshold> thresholds = new ArrayList<>();
+        Map<String, List<List<Integer>>> roleThresholds = new LinkedHashMap<>();
+        for (String role : roles) {
+            List<List<Integer>> sets = new ArrayList<>();
+            for (Role r : botRoles.rolesGranting(role)) {
+                List<Threshold> own = r.spec().allow().request().thresholds();
+                List<Integer> set = new ArrayList<>();
+                for (Threshold t : own.isEmpty() ? List.of(Threshold.DEFAULT) : own) {
+                    if (!thresholds.contains(t)) {
+                        thresholds.add(t);
+                    }
+                    set.add(thresholds.indexOf(t));
+                }
+                sets.add(set);
+            }
+            roleThresholds.put(role, sets);
+        }
+
+        Spec spec = new Spec(bot.name(), author.name(), roles, RequestState.PENDING, reason, "", now, expires, accessEnds,
+                Optional.empty(), thresholds, roleThresholds, List.of());
+        return new AccessRequest(null, null, Metadata.named(id), spec, Optional.empty());
+    }
+
+    /**
+     * The request with {@code reviewer}'s review added and its state resolved. Refused for anyone but a person
+     * whose roles may review every requested role and who is neither the author nor the subject, and once
+     * the request is no longer PENDING.
+     */
+    public static AccessRequest review(AccessRequest request, ClientIdentity reviewer, RoleSet reviewerRoles,
+                                       SubmitReview submitted, Instant now) {
+        Spec spec = request.spec();
+        if (submitted.proposedState() == null) {
+            throw bad("proposed_state must be APPROVED or DENIED");
+        }
+        RequestState state = effectiveState(request, now);
+        if (state == RequestState.EXPIRED) {
+            throw new ApiException(ErrorCode.REQUEST_EXPIRED, "request " + request.id() + " expired at "
+                    + (spec.state() == RequestState.PENDING ? spec.expires() : spec.maxDuration())
+                    + ": create a new request");
+        }
+        if (state != RequestState.PENDING) {
+            throw new ApiException(ErrorCode.REQUEST_NOT_PENDING, "request " + request.id() + " is already " + state
+                    + ": reviews are accepted only while it is PENDING");
+        }
+        if (reviewer.type() == ClientIdentity.Type.BOT) {
+            throw denied(reviewer.name().equals(spec.user())
+                    ? "bot '" + reviewer.name() + "' is the subject of request " + request.id() + " and cannot review it"
+                    : "bots cannot review access requests; a person with review_requests must");
+        }
+        if (reviewer.name().equals(spec.requestedBy())) {
+            throw denied("user '" + reviewer.name() + "' created request " + request.id()
+                    + " and cannot review it: another reviewer must");
+        }
+        if (spec.reviews().stream().anyMatch(r -> r.author().equals(reviewer.name()))) {
+            throw new ApiException(ErrorCode.ALREADY_REVIEWED, "user '" + reviewer.name() + "' has already reviewed request "
+                    + request.id() + ": each reviewer reviews once");
+        }
+        for (String role : spec.roles()) {
+            if (!reviewerRoles.mayReview(role)) {
+                throw denied("user '" + reviewer.name() + "' may not review requests for role '" + role
+                        + "': add it to allow.review_requests.roles of one of the user's roles (" + names(reviewerRoles) + ")");
+            }
+        }
+        String reason = submitted.reason().strip();
+        checkReasonLength(reason);
+
+        Review review = new Review(reviewer.name(), reviewerRoles.names(), submitted.proposedState(), reason, now);
+        List<Review> reviews = new ArrayList<>(spec.reviews());
+        reviews.add(review);
+        RequestState resolved = resolve(spec, reviews);
+        return request.withSpec(spec.withReview(review, resolved, resolved == RequestState.PENDING ? "" : reason));
+    }
+
+    /**
+     * What the reviews add up to. DENIED as soon as any threshold in play has reached its deny count; APPROVED when
+     * every requested role has a threshold set whose every threshold has reached its approve count; else PENDING.
+     */
+    public static RequestState resolve(Spec spec, List<Review> reviews) {
+        long approvals = reviews.stream().filter(r -> r.proposedState() == ReviewVerdict.APPROVED).count();
+        long denials = reviews.size() - approvals;
+        boolean denied = spec.roleThresholds().values().stream().flatMap(List::stream).flatMap(List::stream)
+                .map(spec.thresholds()::get).anyMatch(t -> denials >= t.deny());
+        if (denied) {
+            return RequestState.DENIED;
+        }
+        boolean allApproved = spec.roles().stream().allMatch(role -> spec.roleThresholds().getOrDefault(role, List.of())
+                .stream().anyMatch(set -> set.stream().map(spec.thresholds()::get).allMatch(t -> approvals >= t.approve())));
+        return allApproved ? RequestState.APPROVED : RequestState.PENDING;
+    }
+
+    /** The state as users see it: EXPIRED once a pending request's window or an approved request's access has ended. */
+    public static RequestState effectiveState(AccessRequest request, Instant now) {
+        Spec spec = request.spec();
+        return switch (spec.state()) {
+            case PENDING -> now.isBefore(spec.expires()) ? RequestState.PENDING : RequestState.EXPIRED;
+            case APPROVED -> now.isBefore(spec.maxDuration()) ? RequestState.APPROVED : RequestState.EXPIRED;
+            default -> spec.state();
+        };
+    }
+
+    /**
+     * Whether {@code who} may see a request: its author, its subject bot, anyone who may review all its roles,
+     * and anyone whose rules allow reading access requests.
+     */
+    public static boolean visibleTo(AccessRequest request, ClientIdentity who, RoleSet roles) {
+        Spec spec = request.spec();
+        boolean subject = who.type() == ClientIdentity.Type.BOT && who.name().equals(spec.user());
+        boolean author = who.type() == ClientIdentity.Type.USER && who.name().equals(spec.requestedBy());
+        return subject || author || roles.allows("access_request", RoleSet.Verb.READ)
+                || (who.type() == ClientIdentity.Type.USER && spec.roles().stream().allMatch(roles::mayReview));
+    }
+
+    /** The approvals a request needs: for each role the cheapest of its threshold sets, then the dearest role. */
+    public static int approvalsNeeded(Spec spec) {
+        return spec.roles().stream().mapToInt(role -> spec.roleThresholds().getOrDefault(role, List.of()).stream()
+                .mapToInt(set -> set.stream().mapToInt(i -> spec.thresholds().get(i).approve()).max().orElse(1))
+                .min().orElse(1)).max().orElse(1);
+    }
+
+    /** The request with its computed status: effective state and a one-line summary such as "1 of 2 approvals". */
+    public static AccessRequest withStatus(AccessRequest request, Instant now) {
+        Spec spec = request.spec();
+        RequestState state = effectiveState(request, now);
+        long approvals = spec.reviews().stream().filter(r -> r.proposedState() == ReviewVerdict.APPROVED).count();
+        String progress = switch (state) {
+            case PENDING -> approvals + " of " + approvalsNeeded(spec) + " approvals";
+            case APPROVED -> "approved by " + reviewers(spec, ReviewVerdict.APPROVED) + "; access until " + spec.maxDuration();
+            case DENIED -> "denied by " + reviewers(spec, ReviewVerdict.DENIED)
+                    + (spec.resolveReason().isEmpty() ? "" : ": " + spec.resolveReason());
+            case EXPIRED -> "expired at " + (spec.state() == RequestState.PENDING ? spec.expires() : spec.maxDuration());
+        };
+        return request.withStatus(new AccessRequest.Status(state, progress));
+    }
+
+    private static String reviewers(Spec spec, ReviewVerdict verdict) {
+        return String.join(", ", spec.reviews().stream().filter(r -> r.proposedState() == verdict).map(Review::author).toList());
+    }
+
+    private static void checkReasonLength(String reason) {
+        if (reason.length() > MAX_REASON) {
+            throw bad("reason is longer than " + MAX_REASON + " characters");
+        }
+    }
+
+    private static String names(RoleSet roles) {
+        return roles.names().isEmpty() ? "none" : String.join(", ", roles.names());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static ApiException bad(String message) {
+        return new ApiException(ErrorCode.BAD_REQUEST, message);
+    }
+
+    private static ApiException denied(String message) {
+        return new ApiException(ErrorCode.ACCESS_DENIED, message);
+    }
+}

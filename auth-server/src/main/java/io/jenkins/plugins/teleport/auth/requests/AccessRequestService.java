@@ -1,0 +1,150 @@
+package io.jenkins.plugins.teleport.auth.requests;
+
+import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.Bot;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
+import io.jenkins.plugins.teleport.api.RequestState;
+import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
+import io.jenkins.plugins.teleport.auth.audit.AuditLog;
+import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
+import io.jenkins.plugins.teleport.auth.rbac.Access;
+import io.jenkins.plugins.teleport.auth.rbac.RoleSet;
+import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
+import io.jenkins.plugins.teleport.auth.store.Store;
+import io.jenkins.plugins.teleport.auth.store.Tx;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Access-request operations: each one store transaction around one {@link AccessRequestLifecycle} function, with its audit events. */
+public final class AccessRequestService {
+
+    private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private final Store store;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public AccessRequestService(Store store, AuditLog audit, Clock clock) {
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public AccessRequest create(ClientIdentity caller, CreateAccessRequest ask) {
+        if (ask.bot() == null || ask.bot().isBlank()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "name the bot the request is for (bot)");
+        }
+        AccessRequest created = store.write(tx -> {
+            RoleSet authorRoles = Access.rolesOf(tx, caller);
+            Bot bot = tx.get(Bot.class, ask.bot()).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                    "bot '" + ask.bot() + "' does not exist: create it first (bots add, or create -f)"));
+            RoleSet botRoles = Access.roles(tx, bot.spec().roles());
+            Set<String> existing = tx.list(Role.class).stream().map(Role::name).collect(Collectors.toSet());
+            AccessRequest request = tx.create(AccessRequestLifecycle.create(UUID.randomUUID().toString(), ask, caller,
+                    authorRoles, bot, botRoles, existing, clock.instant()));
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("bot", request.spec().user());
+            fields.put("roles", request.spec().roles());
+            fields.put("reason", request.spec().requestReason());
+            fields.put("state", request.spec().state().name());
+            fields.put("expires", request.spec().expires().toString());
+            fields.put("max_duration", request.spec().maxDuration().toString());
+            audit.record(tx, AuditEventType.ACCESS_REQUEST_CREATE, caller.name(), Optional.of(request.id()), fields);
+            return request;
+        });
+        return AccessRequestLifecycle.withStatus(created, clock.instant());
+    }
+
+    /**
+     * Adds a review. Concurrent reviews of one request are serialized by compare-and-swap on its revision: the
+     * loser re-reads and is judged against the new state, so a request resolves exactly once.
+     */
+    public AccessRequest review(ClientIdentity caller, String id, SubmitReview review) {
+        checkId(id);
+        AccessRequest reviewed = store.writeRetrying(tx -> {
+            AccessRequest before = find(tx, id);
+            RoleSet reviewerRoles = Access.rolesOf(tx, caller);
+            AccessRequest after = tx.update(AccessRequestLifecycle.review(before, caller, reviewerRoles, review, clock.instant()));
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("proposed_state", review.proposedState().name());
+            fields.put("reason", review.reason());
+            fields.put("reviewer_roles", reviewerRoles.names());
+            audit.record(tx, AuditEventType.ACCESS_REQUEST_REVIEW, caller.name(), Optional.of(id), fields);
+            RequestState state = after.spec().state();
+            if (state != before.spec().state()) {
+                Map<String, Object> update = new LinkedHashMap<>();
+                update.put("state", state.name());
+                update.put("resolve_reason", after.spec().resolveReason());
+                update.put("reviewers", after.spec().reviews().stream().map(AccessRequest.Review::author).toList());
+                audit.record(tx, AuditEventType.ACCESS_REQUEST_UPDATE, caller.name(), Optional.of(id), update);
+            }
+            return after;
+        });
+        return AccessRequestLifecycle.withStatus(reviewed, clock.instant());
+    }
+
+    public AccessRequest get(ClientIdentity caller, String id) {
+        checkId(id);
+        AccessRequest request = store.read(tx -> {
+            AccessRequest r = find(tx, id);
+            if (!AccessRequestLifecycle.visibleTo(r, caller, Access.rolesOf(tx, caller))) {
+                // Same answer as a missing request, so IDs cannot be probed.
+                throw notFound(id);
+            }
+            return r;
+        });
+        return AccessRequestLifecycle.withStatus(request, clock.instant());
+    }
+
+    /** The requests the caller may see, newest first, optionally only those of one bot and/or one effective state. */
+    public List<AccessRequest> list(ClientIdentity caller, Optional<String> bot, Optional<RequestState> state) {
+        return store.read(tx -> {
+            RoleSet roles = Access.rolesOf(tx, caller);
+            return tx.list(AccessRequest.class).stream()
+                    .filter(r -> bot.map(b -> b.equals(r.spec().user())).orElse(true))
+                    .filter(r -> AccessRequestLifecycle.visibleTo(r, caller, roles))
+                    .map(r -> AccessRequestLifecycle.withStatus(r, clock.instant()))
+                    .filter(r -> state.map(s -> r.status().orElseThrow().state() == s).orElse(true))
+                    .sorted((a, b) -> b.spec().created().compareTo(a.spec().created()))
+                    .toList();
+        });
+    }
+
+    public void delete(ClientIdentity caller, String id) {
+        checkId(id);
+        store.write(tx -> {
+            Access.require(Access.rolesOf(tx, caller), caller, "access_request", Verb.DELETE);
+            AccessRequest r = find(tx, id);
+            tx.delete(AccessRequest.class, id);
+            audit.record(tx, AuditEventType.ACCESS_REQUEST_DELETE, caller.name(), Optional.of(id),
+                    Map.of("state", r.spec().state().name()));
+            return null;
+        });
+    }
+
+    private static AccessRequest find(Tx tx, String id) {
+        return tx.get(AccessRequest.class, id).orElseThrow(() -> notFound(id));
+    }
+
+    private static ApiException notFound(String id) {
+        return new ApiException(ErrorCode.NOT_FOUND, "access request " + id + " does not exist (requests ls lists them)");
+    }
+
+    private static void checkId(String id) {
+        if (!UUID_TEXT.matcher(id).matches()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "'" + id + "' is not an access request ID: IDs are UUIDs such as "
+                    + "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
+        }
+    }
+}

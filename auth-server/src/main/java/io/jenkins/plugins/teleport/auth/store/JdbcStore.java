@@ -1,0 +1,343 @@
+package io.jenkins.plugins.teleport.auth.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.api.Kind;
+import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
+import io.jenkins.plugins.teleport.api.Resource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/** The store over JDBC: an embedded SQLite file, or PostgreSQL for several auth servers sharing state. */
+public final class JdbcStore implements Store {
+
+    private enum Dialect {
+        SQLITE("INTEGER PRIMARY KEY AUTOINCREMENT"),
+        POSTGRES("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+
+        final String idColumn;
+
+        Dialect(String idColumn) {
+            this.idColumn = idColumn;
+        }
+    }
+
+    private static final TypeReference<AuditEvent> EVENT = new TypeReference<>() {};
+
+    private final HikariDataSource pool;
+    private final Clock clock;
+    private final String description;
+
+    private JdbcStore(HikariDataSource pool, Dialect dialect, Clock clock, String description) {
+        this.pool = pool;
+        this.clock = clock;
+        this.description = description;
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .placeholders(Map.of("id_column", dialect.idColumn))
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Opens (creating if needed) the SQLite file and migrates it. */
+    public static JdbcStore sqlite(Path file, Clock clock) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create the directory of " + file + ": " + e.getMessage(), e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(30_000);
+        // Writers take the lock when the transaction begins, so two read-modify-write transactions
+        // queue up instead of failing on lock upgrade.
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        HikariConfig hikari = new HikariConfig();
+        hikari.setDataSource(ds);
+        hikari.setMaximumPoolSize(8);
+        hikari.setPoolName("sqlite");
+        return new JdbcStore(new HikariDataSource(hikari), Dialect.SQLITE, clock, "sqlite:" + file.toAbsolutePath());
+    }
+
+    /** Connects to PostgreSQL and migrates the schema. */
+    public static JdbcStore postgres(String jdbcUrl, String user, String password, Clock clock) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(jdbcUrl);
+        hikari.setUsername(user);
+        hikari.setPassword(password);
+        hikari.setMaximumPoolSize(16);
+        hikari.setPoolName("postgres");
+        return new JdbcStore(new HikariDataSource(hikari), Dialect.POSTGRES, clock, "postgres:" + jdbcUrl.replaceFirst("^jdbc:postgresql://", ""));
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public <T> T read(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(true);
+            return work.apply(new JdbcTx(c));
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public <T> T write(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(new JdbcTx(c));
+                c.commit();
+                return result;
+            } catch (RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private static ApiException unavailable(SQLException e) {
+        return new ApiException(ErrorCode.UNAVAILABLE, "the store is unavailable: " + e.getMessage());
+    }
+
+    private final class JdbcTx implements Tx {
+        private final Connection c;
+
+        JdbcTx(Connection c) {
+            this.c = c;
+        }
+
+        @Override
+        public <T extends Resource> Optional<T> get(Class<T> type, String name) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
+                ps.setString(1, Kind.of(type).wireName());
+                ps.setString(2, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(decode(type, rs.getString(1))) : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public <T extends Resource> List<T> list(Class<T> type) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT body FROM resources WHERE kind = ? ORDER BY name")) {
+                ps.setString(1, Kind.of(type).wireName());
+                List<T> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(decode(type, rs.getString(1)));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public <T extends Resource> T create(T resource) {
+            T stored = withRevision(resource, 1);
+            long now = clock.millis();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO resources (kind, name, revision, body, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?) "
+                            + "ON CONFLICT (kind, name) DO NOTHING")) {
+                ps.setString(1, resource.kind());
+                ps.setString(2, resource.name());
+                ps.setString(3, encode(stored));
+                ps.setLong(4, now);
+                ps.setLong(5, now);
+                if (ps.executeUpdate() == 0) {
+                    throw new ApiException(ErrorCode.ALREADY_EXISTS, resource.kind() + " '" + resource.name()
+                            + "' already exists: choose another name, or replace it (create -f --force)");
+                }
+                return stored;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public <T extends Resource> T update(T resource) {
+            long expected = resource.metadata().revision();
+            T stored = withRevision(resource, expected + 1);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE resources SET revision = ?, body = ?, updated_at = ? WHERE kind = ? AND name = ? AND revision = ?")) {
+                ps.setLong(1, expected + 1);
+                ps.setString(2, encode(stored));
+                ps.setLong(3, clock.millis());
+                ps.setString(4, resource.kind());
+                ps.setString(5, resource.name());
+                ps.setLong(6, expected);
+                if (ps.executeUpdate() == 1) {
+                    return stored;
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+            if (get(resource.getClass(), resource.name()).isEmpty()) {
+                throw new ApiException(ErrorCode.NOT_FOUND, resource.kind() + " '" + resource.name() + "' does not exist");
+            }
+            throw new ApiException(ErrorCode.REVISION_CONFLICT, resource.kind() + " '" + resource.name()
+                    + "' was changed by someone else since revision " + expected + ": read it again and retry");
+        }
+
+        @Override
+        public boolean delete(Class<? extends Resource> type, String name) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM resources WHERE kind = ? AND name = ?")) {
+                ps.setString(1, Kind.of(type).wireName());
+                ps.setString(2, name);
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public void append(AuditEvent event) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO audit_events (uid, time_ms, event, code, username, request_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, event.uid());
+                ps.setLong(2, event.time().toEpochMilli());
+                ps.setString(3, event.event());
+                ps.setString(4, event.code());
+                ps.setString(5, event.user());
+                ps.setString(6, event.requestId().orElse(null));
+                ps.setString(7, Json.mapper().writeValueAsString(event));
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw unavailable(e);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public List<AuditEvent> events(Optional<String> requestId, Optional<Instant> from, Optional<Instant> to, int limit) {
+            StringBuilder sql = new StringBuilder("SELECT seq, body FROM audit_events WHERE 1 = 1");
+            List<Object> args = new ArrayList<>();
+            requestId.ifPresent(id -> {
+                sql.append(" AND request_id = ?");
+                args.add(id);
+            });
+            from.ifPresent(t -> {
+                sql.append(" AND time_ms >= ?");
+                args.add(t.toEpochMilli());
+            });
+            to.ifPresent(t -> {
+                sql.append(" AND time_ms < ?");
+                args.add(t.toEpochMilli());
+            });
+            sql.append(" ORDER BY seq LIMIT ?");
+            args.add(limit);
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                List<AuditEvent> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        AuditEvent e = Json.mapper().readValue(rs.getString(2), EVENT);
+                        out.add(new AuditEvent(rs.getLong(1), e.uid(), e.event(), e.code(), e.time(), e.user(),
+                                e.requestId(), e.fields()));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("unreadable audit event in the store", e);
+            }
+        }
+
+        @Override
+        public Optional<StoredAuthority> authority(String name) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT cert_pem, key_pem FROM cert_authorities WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new StoredAuthority(rs.getString(1), rs.getString(2))) : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public StoredAuthority insertAuthorityIfAbsent(String name, StoredAuthority authority) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO cert_authorities (name, cert_pem, key_pem, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                ps.setString(1, name);
+                ps.setString(2, authority.certPem());
+                ps.setString(3, authority.keyPem());
+                ps.setLong(4, clock.millis());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+            return authority(name).orElseThrow();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Resource> T withRevision(T resource, long revision) {
+        return (T) resource.withMetadata(resource.metadata().withRevision(revision));
+    }
+
+    private static String encode(Resource resource) {
+        try {
+            return Json.mapper().writeValueAsString(resource);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T extends Resource> T decode(Class<T> type, String body) {
+        try {
+            return Json.mapper().readValue(body, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable " + type.getSimpleName() + " in the store", e);
+        }
+    }
+}
