@@ -33,7 +33,10 @@ public final class Json {
 
     private Json() {}
 
-    /** The JSON mapper: snake_case names, ISO-8601 instants, Go-style durations ("2h"), unknown fields refused. */
+    /**
+     * The JSON mapper: snake_case names, ISO-8601 instants, Go-style durations ("2h"), empty values left out,
+     * unknown fields refused.
+     */
     public static ObjectMapper mapper() {
         return JSON;
     }
@@ -67,7 +70,7 @@ public final class Json {
                 .addModule(new JavaTimeModule())
                 .addModule(durations)
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .serializationInclusion(JsonInclude.Include.NON_ABSENT)
+                .serializationInclusion(JsonInclude.Include.NON_EMPTY)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -43,7 +43,11 @@ public final class Messages {
     public record UserCertResponse(String certificate, List<String> caCertificates, String serial, Instant expires) {}
 
     /** A list of items, the shape of every collection response. */
-    public record ItemList<T>(List<T> items) {}
+    public record ItemList<T>(List<T> items) {
+        public ItemList {
+            items = items == null ? List.of() : List.copyOf(items);
+        }
+    }
 
     /** One audit event. */
     public record AuditEvent(

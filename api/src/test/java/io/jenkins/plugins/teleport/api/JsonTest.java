@@ -182,13 +182,14 @@ class JsonTest {
                 Optional.empty());
 
         String json = Json.mapper().writeValueAsString(request);
-        for (String name : List.of("\"requested_by\":\"alice\"", "\"request_reason\":\"CHG-1234\"", "\"resolve_reason\":\"\"",
+        for (String name : List.of("\"requested_by\":\"alice\"", "\"request_reason\":\"CHG-1234\"",
                 "\"max_duration\":\"2025-06-01T12:00:00Z\"", "\"expires\":\"2025-06-01T11:00:00Z\"",
                 "\"role_thresholds\":{\"deploy\":[[0]]}", "\"proposed_state\":\"APPROVED\"", "\"kind\":\"access_request\"")) {
             assertTrue(json.contains(name), name + " in " + json);
         }
         assertFalse(json.contains("requestedBy"), json);
         assertFalse(json.contains("assume_start_time"), "an empty Optional is omitted: " + json);
+        assertFalse(json.contains("resolve_reason"), "an empty string is omitted, and reads back as empty: " + json);
         assertEquals(request, Json.mapper().readValue(json, AccessRequest.class));
     }
 

@@ -50,6 +50,7 @@ public final class AuditLog {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
         }
+        requestId.ifPresent(AccessRequestLifecycle::checkId);
         return store.read(tx -> {
             RoleSet roles = Access.rolesOf(tx, caller);
             if (!roles.allows("event", Verb.LIST)) {

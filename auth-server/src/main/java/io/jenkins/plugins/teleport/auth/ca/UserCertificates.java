@@ -32,6 +32,11 @@ public final class UserCertificates {
 
     /** Issues {@code user}'s client certificate; the caller needs the right to create users. */
     public UserCertResponse issue(ClientIdentity caller, String user, UserCertRequest request) {
+        store.read(tx -> {
+            Access.require(Access.rolesOf(tx, caller), caller, "user", Verb.CREATE);
+            return tx.get(User.class, user).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                    "user '" + user + "' does not exist: create it first (users add)"));
+        });
         Duration ttl = request.ttl().orElse(DEFAULT_TTL);
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "ttl must be between 1s and " + MAX_TTL.toDays() + " days");
@@ -42,11 +47,6 @@ public final class UserCertificates {
         } catch (IllegalArgumentException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "public_key must be a PEM 'PUBLIC KEY' block: " + e.getMessage());
         }
-        store.read(tx -> {
-            Access.require(Access.rolesOf(tx, caller), caller, "user", Verb.CREATE);
-            return tx.get(User.class, user).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
-                    "user '" + user + "' does not exist: create it first (users add)"));
-        });
         return signed(ca, ca.issueClient(key, ClientIdentity.user(user), ttl, clock.instant()));
     }
 

@@ -2,6 +2,7 @@ package io.jenkins.plugins.teleport.auth.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.ErrorResponse;
@@ -26,6 +27,8 @@ public final class AdminApi {
             super(message, cause);
         }
     }
+
+    private static final DeserializationFeature UNKNOWN = DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES;
 
     private final URI base;
     private final HttpClient http;
@@ -65,13 +68,14 @@ public final class AdminApi {
         }
         try {
             if (response.statusCode() >= 400) {
-                ErrorResponse error = Json.mapper().readValue(response.body(), ErrorResponse.class);
+                ErrorResponse error = Json.mapper().readerFor(ErrorResponse.class).without(UNKNOWN).readValue(response.body());
                 throw new ApiException(error.code(), error.message());
             }
             if (response.statusCode() == 204 || type == null) {
                 return null;
             }
-            return Json.mapper().readValue(response.body(), type);
+            // Lenient here: a newer server may answer with fields this CLI does not know yet.
+            return Json.mapper().readerFor(type).without(UNKNOWN).readValue(response.body());
         } catch (IOException e) {
             throw new ApiException(ErrorCode.INTERNAL, "unreadable answer from the server (HTTP " + response.statusCode() + "): "
                     + e.getMessage());

@@ -40,6 +40,8 @@ public final class ApiServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
+    private static final long DRAIN_BYTES = 16L << 20;
+
     private final HttpsServer server;
     private final ExecutorService workers;
     private final List<Route> routes;
@@ -127,7 +129,7 @@ public final class ApiServer implements AutoCloseable {
         if (pathKnown) {
             throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, method + " is not allowed on " + path);
         }
-        throw new ApiException(ErrorCode.NOT_FOUND, "no endpoint " + path + ": the endpoints are listed in docs/api/openapi.yaml");
+        throw new ApiException(ErrorCode.NOT_FOUND, "no endpoint " + path + ": the endpoints are listed in api/src/main/resources/openapi.yaml");
     }
 
     private static Optional<ClientIdentity> identify(HttpExchange exchange) {
@@ -150,13 +152,15 @@ public final class ApiServer implements AutoCloseable {
         if (type != null && !type.toLowerCase().startsWith("application/json")) {
             throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json, not " + type);
         }
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
-            throw tooLarge();
-        }
         try (InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readNBytes(maxBodyBytes + 1);
             if (body.length > maxBodyBytes) {
+                // Read (a bounded amount of) the rest, so a client still sending sees the 413 rather than a reset.
+                // (read, not skip: the JDK's HTTPS body stream passes skip past the body's end to the socket.)
+                byte[] discard = new byte[64 * 1024];
+                for (long drained = 0, n; drained < DRAIN_BYTES && (n = in.read(discard)) > 0; drained += n) {
+                    // discard
+                }
                 throw tooLarge();
             }
             return body;

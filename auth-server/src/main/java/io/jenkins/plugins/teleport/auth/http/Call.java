@@ -59,7 +59,7 @@ public record Call(String method, String path, Map<String, String> pathParams, M
             return value;
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "unknown field '" + e.getPropertyName() + "'"
-                    + at(e) + ": check the spelling against the API document (docs/api/openapi.yaml)");
+                    + at(e) + ": check the spelling against the API document (api/src/main/resources/openapi.yaml)");
         } catch (InvalidFormatException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "invalid value '" + e.getValue() + "'" + at(e));
         } catch (JsonProcessingException e) {

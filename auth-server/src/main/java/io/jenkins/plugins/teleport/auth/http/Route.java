@@ -1,5 +1,9 @@
 package io.jenkins.plugins.teleport.auth.http;
 
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,11 +30,19 @@ public record Route(String method, String template, Handler handler) {
                 if (got[i].isEmpty()) {
                     return Optional.empty();
                 }
-                params.put(want[i].substring(1, want[i].length() - 1), got[i]);
+                params.put(want[i].substring(1, want[i].length() - 1), decode(got[i]));
             } else if (!want[i].equals(got[i])) {
                 return Optional.empty();
             }
         }
         return Optional.of(params);
+    }
+
+    private static String decode(String segment) {
+        try {
+            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "malformed path segment '" + segment + "'");
+        }
     }
 }

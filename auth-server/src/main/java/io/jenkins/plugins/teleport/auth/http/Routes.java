@@ -35,8 +35,10 @@ public final class Routes {
             routes.add(new Route("POST", collection, call ->
                     Reply.created(resources.create(call.caller(), resourceBody(call, kind, Optional.empty())))));
             routes.add(new Route("GET", item, call -> Reply.ok(resources.get(call.caller(), kind, call.param("name")))));
-            routes.add(new Route("PUT", item, call ->
-                    Reply.ok(resources.put(call.caller(), resourceBody(call, kind, Optional.of(call.param("name")))))));
+            routes.add(new Route("PUT", item, call -> {
+                Resource stored = resources.put(call.caller(), resourceBody(call, kind, Optional.of(call.param("name"))));
+                return stored.metadata().revision() == 1 ? Reply.created(stored) : Reply.ok(stored);
+            }));
             routes.add(new Route("DELETE", item, call -> {
                 resources.delete(call.caller(), kind, call.param("name"));
                 return Reply.noContent();

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The access-request state machine, as pure functions over immutable values: who may create a request on
@@ -41,6 +42,8 @@ public final class AccessRequestLifecycle {
     /** The longest reason accepted, in characters. */
     public static final int MAX_REASON = 4096;
 
+    private static final Pattern REQUEST_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
     private AccessRequestLifecycle() {}
 
     /**
@@ -48,17 +51,20 @@ public final class AccessRequestLifecycle {
      * what the bot may request, not what the author may; the author only needs a role naming the bot.
      */
     public static AccessRequest create(String id, CreateAccessRequest ask, ClientIdentity author, RoleSet authorRoles,
-                                       Bot bot, RoleSet botRoles, Set<String> existingRoles, Instant now) {
+                                       Optional<Bot> found, RoleSet botRoles, Set<String> existingRoles, Instant now) {
         if (author.type() != ClientIdentity.Type.USER) {
             throw denied(author + " cannot create access requests: only people create requests on behalf of bots");
         }
+        // Permission before existence, so people without it learn nothing about which bots exist.
+        if (!authorRoles.mayRequestFor(ask.bot())) {
+            throw denied("user '" + author.name() + "' may not create requests on behalf of bot '" + ask.bot()
+                    + "': add the bot to allow.request.bots of one of the user's roles (" + names(authorRoles) + ")");
+        }
+        Bot bot = found.orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                "bot '" + ask.bot() + "' does not exist: create it first (create -f with kind: bot)"));
         List<String> roles = List.copyOf(new LinkedHashSet<>(ask.roles()));
         if (roles.isEmpty()) {
             throw bad("name at least one role to request (roles)");
-        }
-        if (!authorRoles.mayRequestFor(bot.name())) {
-            throw denied("user '" + author.name() + "' may not create requests on behalf of bot '" + bot.name()
-                    + "': add the bot to allow.request.bots of one of the user's roles (" + names(authorRoles) + ")");
         }
         List<String> unknown = roles.stream().filter(r -> !existingRoles.contains(r)).toList();
         if (!unknown.isEmpty()) {
@@ -129,6 +135,21 @@ public final class AccessRequestLifecycle {
         if (submitted.proposedState() == null) {
             throw bad("proposed_state must be APPROVED or DENIED");
         }
+        if (reviewer.type() == ClientIdentity.Type.BOT) {
+            throw denied(reviewer.name().equals(spec.user())
+                    ? "bot '" + reviewer.name() + "' is the subject of request " + request.id() + " and cannot review it"
+                    : "bots cannot review access requests; a person with review_requests must");
+        }
+        if (reviewer.name().equals(spec.requestedBy())) {
+            throw denied("user '" + reviewer.name() + "' created request " + request.id()
+                    + " and cannot review it: another reviewer must");
+        }
+        for (String role : spec.roles()) {
+            if (!reviewerRoles.mayReview(role)) {
+                throw denied("user '" + reviewer.name() + "' may not review requests for role '" + role
+                        + "': add it to allow.review_requests.roles of one of the user's roles (" + names(reviewerRoles) + ")");
+            }
+        }
         RequestState state = effectiveState(request, now);
         if (state == RequestState.EXPIRED) {
             throw new ApiException(ErrorCode.REQUEST_EXPIRED, "request " + request.id() + " expired at "
@@ -139,24 +160,9 @@ public final class AccessRequestLifecycle {
             throw new ApiException(ErrorCode.REQUEST_NOT_PENDING, "request " + request.id() + " is already " + state
                     + ": reviews are accepted only while it is PENDING");
         }
-        if (reviewer.type() == ClientIdentity.Type.BOT) {
-            throw denied(reviewer.name().equals(spec.user())
-                    ? "bot '" + reviewer.name() + "' is the subject of request " + request.id() + " and cannot review it"
-                    : "bots cannot review access requests; a person with review_requests must");
-        }
-        if (reviewer.name().equals(spec.requestedBy())) {
-            throw denied("user '" + reviewer.name() + "' created request " + request.id()
-                    + " and cannot review it: another reviewer must");
-        }
         if (spec.reviews().stream().anyMatch(r -> r.author().equals(reviewer.name()))) {
             throw new ApiException(ErrorCode.ALREADY_REVIEWED, "user '" + reviewer.name() + "' has already reviewed request "
                     + request.id() + ": each reviewer reviews once");
-        }
-        for (String role : spec.roles()) {
-            if (!reviewerRoles.mayReview(role)) {
-                throw denied("user '" + reviewer.name() + "' may not review requests for role '" + role
-                        + "': add it to allow.review_requests.roles of one of the user's roles (" + names(reviewerRoles) + ")");
-            }
         }
         String reason = submitted.reason().strip();
         checkReasonLength(reason);
@@ -231,6 +237,13 @@ public final class AccessRequestLifecycle {
 
     private static String reviewers(Spec spec, ReviewVerdict verdict) {
         return String.join(", ", spec.reviews().stream().filter(r -> r.proposedState() == verdict).map(Review::author).toList());
+    }
+
+    /** Refuses anything but a request ID (a lower-case UUID) before it reaches the store. */
+    public static void checkId(String id) {
+        if (!REQUEST_ID.matcher(id).matches()) {
+            throw bad("'" + id + "' is not an access request ID: IDs are UUIDs such as 0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
+        }
     }
 
     private static void checkReasonLength(String reason) {

@@ -23,13 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Access-request operations: each one store transaction around one {@link AccessRequestLifecycle} function, with its audit events. */
 public final class AccessRequestService {
-
-    private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final Store store;
     private final AuditLog audit;
@@ -47,12 +44,11 @@ public final class AccessRequestService {
         }
         AccessRequest created = store.write(tx -> {
             RoleSet authorRoles = Access.rolesOf(tx, caller);
-            Bot bot = tx.get(Bot.class, ask.bot()).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
-                    "bot '" + ask.bot() + "' does not exist: create it first (bots add, or create -f)"));
-            RoleSet botRoles = Access.roles(tx, bot.spec().roles());
+            Optional<Bot> bot = tx.get(Bot.class, ask.bot());
+            RoleSet botRoles = Access.roles(tx, bot.map(b -> b.spec().roles()).orElse(List.of()));
             Set<String> existing = tx.list(Role.class).stream().map(Role::name).collect(Collectors.toSet());
             AccessRequest request = tx.create(AccessRequestLifecycle.create(UUID.randomUUID().toString(), ask, caller,
-                    authorRoles, bot, botRoles, existing, clock.instant()));
+                    authorRoles, bot, botRoles, existing, now()));
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("bot", request.spec().user());
             fields.put("roles", request.spec().roles());
@@ -63,7 +59,7 @@ public final class AccessRequestService {
             audit.record(tx, AuditEventType.ACCESS_REQUEST_CREATE, caller.name(), Optional.of(request.id()), fields);
             return request;
         });
-        return AccessRequestLifecycle.withStatus(created, clock.instant());
+        return AccessRequestLifecycle.withStatus(created, now());
     }
 
     /**
@@ -71,11 +67,14 @@ public final class AccessRequestService {
      * loser re-reads and is judged against the new state, so a request resolves exactly once.
      */
     public AccessRequest review(ClientIdentity caller, String id, SubmitReview review) {
-        checkId(id);
+        AccessRequestLifecycle.checkId(id);
         AccessRequest reviewed = store.writeRetrying(tx -> {
             AccessRequest before = find(tx, id);
             RoleSet reviewerRoles = Access.rolesOf(tx, caller);
-            AccessRequest after = tx.update(AccessRequestLifecycle.review(before, caller, reviewerRoles, review, clock.instant()));
+            if (!AccessRequestLifecycle.visibleTo(before, caller, reviewerRoles)) {
+                throw notFound(id);
+            }
+            AccessRequest after = tx.update(AccessRequestLifecycle.review(before, caller, reviewerRoles, review, now()));
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("proposed_state", review.proposedState().name());
             fields.put("reason", review.reason());
@@ -91,11 +90,11 @@ public final class AccessRequestService {
             }
             return after;
         });
-        return AccessRequestLifecycle.withStatus(reviewed, clock.instant());
+        return AccessRequestLifecycle.withStatus(reviewed, now());
     }
 
     public AccessRequest get(ClientIdentity caller, String id) {
-        checkId(id);
+        AccessRequestLifecycle.checkId(id);
         AccessRequest request = store.read(tx -> {
             AccessRequest r = find(tx, id);
             if (!AccessRequestLifecycle.visibleTo(r, caller, Access.rolesOf(tx, caller))) {
@@ -104,7 +103,7 @@ public final class AccessRequestService {
             }
             return r;
         });
-        return AccessRequestLifecycle.withStatus(request, clock.instant());
+        return AccessRequestLifecycle.withStatus(request, now());
     }
 
     /** The requests the caller may see, newest first, optionally only those of one bot and/or one effective state. */
@@ -114,7 +113,7 @@ public final class AccessRequestService {
             return tx.list(AccessRequest.class).stream()
                     .filter(r -> bot.map(b -> b.equals(r.spec().user())).orElse(true))
                     .filter(r -> AccessRequestLifecycle.visibleTo(r, caller, roles))
-                    .map(r -> AccessRequestLifecycle.withStatus(r, clock.instant()))
+                    .map(r -> AccessRequestLifecycle.withStatus(r, now()))
                     .filter(r -> state.map(s -> r.status().orElseThrow().state() == s).orElse(true))
                     .sorted((a, b) -> b.spec().created().compareTo(a.spec().created()))
                     .toList();
@@ -122,7 +121,7 @@ public final class AccessRequestService {
     }
 
     public void delete(ClientIdentity caller, String id) {
-        checkId(id);
+        AccessRequestLifecycle.checkId(id);
         store.write(tx -> {
             Access.require(Access.rolesOf(tx, caller), caller, "access_request", Verb.DELETE);
             AccessRequest r = find(tx, id);
@@ -133,18 +132,16 @@ public final class AccessRequestService {
         });
     }
 
+    /** Request times are kept to the second, as Teleport shows them. */
+    private java.time.Instant now() {
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+
     private static AccessRequest find(Tx tx, String id) {
         return tx.get(AccessRequest.class, id).orElseThrow(() -> notFound(id));
     }
 
     private static ApiException notFound(String id) {
         return new ApiException(ErrorCode.NOT_FOUND, "access request " + id + " does not exist (requests ls lists them)");
-    }
-
-    private static void checkId(String id) {
-        if (!UUID_TEXT.matcher(id).matches()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "'" + id + "' is not an access request ID: IDs are UUIDs such as "
-                    + "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
-        }
     }
 }

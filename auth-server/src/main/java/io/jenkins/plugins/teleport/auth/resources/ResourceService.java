@@ -57,9 +57,9 @@ public final class ResourceService {
      */
     public Resource put(ClientIdentity caller, Resource resource) {
         return store.write(tx -> {
-            validate(tx, resource);
             Optional<? extends Resource> existing = tx.get(Kind.fromWireName(resource.kind()).orElseThrow().type(), resource.name());
             Access.require(Access.rolesOf(tx, caller), caller, resource.kind(), existing.isPresent() ? Verb.UPDATE : Verb.CREATE);
+            validate(tx, resource);
             if (existing.isEmpty()) {
                 if (resource.metadata().revision() != 0) {
                     throw notFound(Kind.fromWireName(resource.kind()).orElseThrow(), resource.name());
@@ -91,6 +91,13 @@ public final class ResourceService {
         if (!NAME.matcher(resource.name()).matches()) {
             throw bad("invalid name '" + resource.name() + "': use letters, digits and . _ @ - (at most 128), starting "
                     + "with a letter or digit");
+        }
+        if (resource instanceof Role role) {
+            List<Optional<java.time.Duration>> durations = List.of(role.spec().options().maxSessionTtl(),
+                    role.spec().allow().request().maxDuration(), role.spec().deny().request().maxDuration());
+            if (durations.stream().flatMap(Optional::stream).anyMatch(d -> d.isNegative() || d.isZero())) {
+                throw bad("role '" + role.name() + "': durations (max_duration, max_session_ttl) must be positive, e.g. 2h");
+            }
         }
         List<String> roles = resource instanceof User u ? u.spec().roles()
                 : resource instanceof Bot b ? b.spec().roles() : List.of();

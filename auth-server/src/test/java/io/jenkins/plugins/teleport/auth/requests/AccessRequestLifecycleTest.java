@@ -111,7 +111,7 @@ class AccessRequestLifecycleTest {
     }
 
     private static AccessRequest create(CreateAccessRequest ask, RoleSet authorRoles, RoleSet botRoles) {
-        return AccessRequestLifecycle.create(ID, ask, ALICE, authorRoles, BOT, botRoles, EXISTING, NOW);
+        return AccessRequestLifecycle.create(ID, ask, ALICE, authorRoles, Optional.of(BOT), botRoles, EXISTING, NOW);
     }
 
     private static AccessRequest approve(AccessRequest request, String reviewer) {
@@ -192,7 +192,7 @@ class AccessRequestLifecycleTest {
         RoleSet botAsAuthor = roles(role("requester", request(new RequestConditions(
                 List.of("*"), List.of("*"), null, null, null))));
         refused(ErrorCode.ACCESS_DENIED, "only people create requests", () -> AccessRequestLifecycle.create(ID,
-                ask("deploy"), ClientIdentity.bot("jenkins-deploy"), botAsAuthor, BOT, DEPLOY_BOT, EXISTING, NOW));
+                ask("deploy"), ClientIdentity.bot("jenkins-deploy"), botAsAuthor, Optional.of(BOT), DEPLOY_BOT, EXISTING, NOW));
     }
 
     @Test

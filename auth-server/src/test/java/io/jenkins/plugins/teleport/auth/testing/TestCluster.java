@@ -1,0 +1,113 @@
+package io.jenkins.plugins.teleport.auth.testing;
+
+import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.api.Kind;
+import io.jenkins.plugins.teleport.api.Resource;
+import io.jenkins.plugins.teleport.auth.AuthServer;
+import io.jenkins.plugins.teleport.auth.Bootstrap;
+import io.jenkins.plugins.teleport.auth.ServerConfig;
+import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
+import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
+import io.jenkins.plugins.teleport.auth.ca.IdentityFile;
+import io.jenkins.plugins.teleport.auth.store.PostgresFixture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.List;
+
+/** A real auth server on a loopback port with an admin identity, on SQLite or PostgreSQL. */
+public final class TestCluster implements AutoCloseable {
+
+    /** Which store a test runs against. */
+    public enum Backend { SQLITE, POSTGRES }
+
+    private final AuthServer server;
+    private final TestClock clock;
+    private final IdentityFile admin;
+
+    private TestCluster(AuthServer server, TestClock clock) {
+        this.server = server;
+        this.clock = clock;
+        this.admin = Bootstrap.adminIdentity(server.store(), server.ca(), clock, "admin", Duration.ofHours(1));
+    }
+
+    public static TestCluster start(Backend backend, Path dir) {
+        ServerConfig config = ServerConfig.defaults().withClusterName("test").withListenAddr("127.0.0.1:0").withDataDir(dir);
+        if (backend == Backend.POSTGRES) {
+            PostgresFixture pg = PostgresFixture.requireOrSkip();
+            config = config.withStorage(new ServerConfig.Storage("postgres", null, pg.createDatabase(), pg.user(), null));
+        }
+        return start(config);
+    }
+
+    public static TestCluster start(ServerConfig config) {
+        TestClock clock = new TestClock();
+        try {
+            return new TestCluster(AuthServer.start(config, clock), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public AuthServer server() {
+        return server;
+    }
+
+    public TestClock clock() {
+        return clock;
+    }
+
+    public IdentityFile adminIdentity() {
+        return admin;
+    }
+
+    public TestClient admin() {
+        return client(admin);
+    }
+
+    public TestClient client(IdentityFile identity) {
+        return new TestClient(server.url(), identity.sslContext());
+    }
+
+    /** An identity for {@code who}, signed by the cluster's CA (as 'tctl auth sign' would get it). */
+    public IdentityFile identity(ClientIdentity who) {
+        KeyPair key = CertificateAuthority.newKeyPair();
+        return new IdentityFile(key.getPrivate(),
+                server.ca().issueClient(key.getPublic(), who, Duration.ofHours(1), java.time.Instant.now()),
+                List.of(server.ca().certificate()));
+    }
+
+    public TestClient user(String name) {
+        return client(identity(ClientIdentity.user(name)));
+    }
+
+    /** Creates resources through the API as the admin, failing the test if any is refused. */
+    public void apply(Resource... resources) {
+        for (Resource r : resources) {
+            TestClient.Response response = admin().post("/v1/" + Kind.fromWireName(r.kind()).orElseThrow().collection(), r);
+            if (response.status() != 201) {
+                throw new AssertionError("creating " + r.kind() + " " + r.name() + ": " + response);
+            }
+        }
+    }
+
+    /** Reads a YAML resource file's documents and creates them (as 'tctl create -f' does). */
+    public void applyYaml(String yaml) {
+        try {
+            for (var doc : Json.yaml().readerFor(com.fasterxml.jackson.databind.JsonNode.class).readValues(yaml).readAll()) {
+                var node = (com.fasterxml.jackson.databind.JsonNode) doc;
+                Kind kind = Kind.fromWireName(node.path("kind").asText()).orElseThrow();
+                apply(Json.mapper().treeToValue(node, kind.type()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
