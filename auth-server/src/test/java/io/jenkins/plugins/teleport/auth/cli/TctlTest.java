@@ -1,0 +1,155 @@
+package io.jenkins.plugins.teleport.auth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.auth.testing.TestCluster;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin CLI driven as a person would, against a real server: the README walkthrough and the exit codes. */
+class TctlTest {
+
+    @TempDir
+    Path dir;
+
+    TestCluster cluster;
+    Path admin;
+
+    /** What one tctl invocation did. */
+    record Run(int exit, String out, String err) {}
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = TestCluster.start(TestCluster.Backend.SQLITE, dir.resolve("server"));
+        admin = dir.resolve("admin.pem");
+        cluster.adminIdentity().write(admin);
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    Run tctl(Path identity, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--auth-server=" + cluster.server().url());
+        all.add("--identity=" + identity);
+        return tctlRaw(all.toArray(String[]::new));
+    }
+
+    static Run tctlRaw(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = Tctl.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void theReadmeWalkthroughRunsThroughTctl() throws Exception {
+        Run created = tctl(admin, "create", "-f", Path.of("..", "examples", "walkthrough.yaml").toString());
+        assertEquals(0, created.exit(), created.err());
+        assertTrue(created.out().contains("bot 'jenkins-deploy' created"), created.out());
+
+        for (String user : List.of("alice", "bob", "carol")) {
+            Run signed = tctl(admin, "auth", "sign", "--user", user, "--out", dir.resolve(user + ".pem").toString());
+            assertEquals(0, signed.exit(), signed.err());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(user + ".pem"))));
+        }
+        Path alice = dir.resolve("alice.pem");
+        Run request = tctl(alice, "requests", "create", "--bot", "jenkins-deploy", "--roles", "deploy",
+                "--reason", "CHG-1234", "--max-duration", "2h", "-q");
+        assertEquals(0, request.exit(), request.err());
+        String id = request.out().strip();
+        assertTrue(id.matches("[0-9a-f-]{36}"), id);
+
+        Run own = tctl(alice, "requests", "review", id, "--approve");
+        assertEquals(Tctl.REFUSED, own.exit());
+        assertTrue(own.err().contains("created request " + id + " and cannot review it") && own.err().contains("[access_denied]"),
+                own.err());
+
+        Run first = tctl(dir.resolve("bob.pem"), "requests", "review", id, "--approve", "--reason", "ok");
+        assertTrue(first.out().contains("PENDING (1 of 2 approvals)"), first.out());
+        Run second = tctl(dir.resolve("carol.pem"), "requests", "review", id, "--approve", "--reason", "CAB ok");
+        assertTrue(second.out().contains("is APPROVED"), second.out());
+
+        Run list = tctl(admin, "requests", "ls");
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(id) && l.contains("APPROVED") && l.contains("alice")), list.out());
+
+        Run audit = tctl(admin, "audit", "ls", "--request", id);
+        List<String> events = new ArrayList<>();
+        for (String line : audit.out().strip().split("\n")) {
+            JsonNode e = Json.mapper().readTree(line);
+            assertEquals(id, e.path("request_id").asText());
+            events.add(e.path("event").asText() + ":" + e.path("user").asText());
+        }
+        assertEquals(List.of("access_request.create:alice", "access_request.review:bob", "access_request.review:carol",
+                "access_request.update:carol"), events);
+    }
+
+    @Test
+    void getPrintsJsonWhenAsked() throws Exception {
+        Run roles = tctl(admin, "get", "roles", "--format", "json");
+        assertEquals(0, roles.exit(), roles.err());
+        JsonNode list = Json.mapper().readTree(roles.out());
+        assertTrue(list.isArray() && list.get(0).path("metadata").path("name").asText().equals("admin"), roles.out());
+    }
+
+    @Test
+    void usersAddCreatesTheUserAndAWorkingIdentity() {
+        Run add = tctl(admin, "users", "add", "dora", "--roles", "admin", "--out", dir.resolve("dora.pem").toString());
+        assertEquals(0, add.exit(), add.err());
+        Run asDora = tctl(dir.resolve("dora.pem"), "get", "users");
+        assertTrue(asDora.out().contains("dora"), asDora.out());
+    }
+
+    @Test
+    void exitCodesTellScriptsWhatWentWrong() throws Exception {
+        Run usage = tctl(admin, "requests", "create", "--bot", "b");
+        assertEquals(2, usage.exit(), "missing --roles is a usage error");
+        Run unknownKind = tctl(admin, "get", "widgets");
+        assertEquals(2, unknownKind.exit());
+        assertTrue(unknownKind.err().contains("unknown kind 'widgets'"), unknownKind.err());
+
+        Run missingIdentity = tctl(dir.resolve("nope.pem"), "get", "roles");
+        assertEquals(Tctl.LOCAL, missingIdentity.exit());
+        assertTrue(missingIdentity.err().contains("identity file"), missingIdentity.err());
+
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Run unreachable = tctlRaw("get", "roles", "--auth-server=https://127.0.0.1:" + closedPort, "--identity=" + admin);
+        assertEquals(Tctl.UNREACHABLE, unreachable.exit());
+        assertTrue(unreachable.err().contains("cannot reach the auth server"), unreachable.err());
+
+        Run refused = tctl(admin, "get", "role", "no-such-role");
+        assertEquals(Tctl.REFUSED, refused.exit());
+        assertTrue(refused.err().contains("[not_found]"), refused.err());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] cmd : List.of(new String[] {"--help"}, new String[] {"requests", "create", "--help"},
+                new String[] {"audit", "ls", "--help"}, new String[] {"users", "add", "--help"}, new String[] {"create", "--help"})) {
+            Run help = tctlRaw(cmd);
+            assertEquals(0, help.exit());
+            assertTrue(help.out().contains("Usage: tctl"), help.out());
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.jenkins.plugins.teleport.auth.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
+import io.jenkins.plugins.teleport.api.Metadata;
+import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.api.User;
+import io.jenkins.plugins.teleport.auth.AuthServer;
+import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every store must guarantee; run against SQLite and PostgreSQL by the subclasses. */
+abstract class StoreContract {
+
+    Store store;
+
+    /** A fresh, migrated store. */
+    abstract Store open();
+
+    /** A second store object on the same data, as a second auth server would have. */
+    abstract Store openAgain();
+
+    @BeforeEach
+    void setUp() {
+        store = open();
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    @Test
+    void createdResourcesStartAtRevisionOneAndNamesAreUnique() {
+        Role created = store.write(tx -> tx.create(Role.of("deploy", null)));
+        assertEquals(1, created.metadata().revision());
+        ApiException again = assertThrows(ApiException.class, () -> store.write(tx -> tx.create(Role.of("deploy", null))));
+        assertEquals(ErrorCode.ALREADY_EXISTS, again.code());
+        assertEquals(Optional.of(created), store.read(tx -> tx.get(Role.class, "deploy")));
+    }
+
+    @Test
+    void compareAndSwapLetsExactlyOneOfTwoConcurrentWritersWin() throws Exception {
+        User v1 = store.write(tx -> tx.create(User.of("alice", List.of())));
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<String>> outcomes = new ArrayList<>();
+        for (String role : List.of("a", "b")) {
+            Callable<String> writer = () -> {
+                go.await();
+                try {
+                    store.write(tx -> tx.update(new User(null, null, v1.metadata(), new User.Spec(List.of(role)))));
+                    return "won";
+                } catch (ApiException e) {
+                    return e.code().code();
+                }
+            };
+            outcomes.add(pool.submit(writer));
+        }
+        go.countDown();
+        List<String> results = new ArrayList<>();
+        for (Future<String> f : outcomes) {
+            results.add(f.get());
+        }
+        pool.shutdown();
+        assertEquals(1, results.stream().filter("won"::equals).count(), results.toString());
+        assertEquals(1, results.stream().filter("revision_conflict"::equals).count(), results.toString());
+        assertEquals(2, store.read(tx -> tx.get(User.class, "alice")).orElseThrow().metadata().revision());
+    }
+
+    @Test
+    void aFailedTransactionLeavesNoTrace() {
+        assertThrows(IllegalStateException.class, () -> store.write(tx -> {
+            tx.create(Role.of("half", null));
+            tx.append(event("e1", Instant.now(), "r1"));
+            throw new IllegalStateException("boom");
+        }));
+        assertEquals(Optional.empty(), store.read(tx -> tx.get(Role.class, "half")));
+        assertEquals(List.of(), store.read(tx -> tx.events(Optional.empty(), Optional.empty(), Optional.empty(), 10)));
+    }
+
+    @Test
+    void updatingAMissingResourceIsNotFound() {
+        Role ghost = Role.of("ghost", null).withMetadata(Metadata.named("ghost").withRevision(3));
+        ApiException e = assertThrows(ApiException.class, () -> store.write(tx -> tx.update(ghost)));
+        assertEquals(ErrorCode.NOT_FOUND, e.code());
+    }
+
+    @Test
+    void eventsAreReadBackInOrderByRequestAndTimeRange() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        store.write(tx -> {
+            tx.append(event("e1", t0, "r1"));
+            tx.append(event("e2", t0.plusSeconds(60), "r2"));
+            tx.append(event("e3", t0.plusSeconds(120), "r1"));
+            return null;
+        });
+        List<AuditEvent> r1 = store.read(tx -> tx.events(Optional.of("r1"), Optional.empty(), Optional.empty(), 10));
+        assertEquals(List.of("e1", "e3"), r1.stream().map(AuditEvent::uid).toList());
+        assertTrue(r1.get(0).seq() < r1.get(1).seq());
+        assertEquals(Map.of("bot", "jenkins-deploy"), r1.get(0).fields());
+        List<AuditEvent> window = store.read(tx -> tx.events(Optional.empty(), Optional.of(t0.plusSeconds(30)),
+                Optional.of(t0.plusSeconds(120)), 10));
+        assertEquals(List.of("e2"), window.stream().map(AuditEvent::uid).toList());
+        assertEquals(2, store.read(tx -> tx.events(Optional.empty(), Optional.empty(), Optional.empty(), 2)).size());
+    }
+
+    @Test
+    void serversSharingAStoreShareOneCertificateAuthority() throws Exception {
+        try (Store second = openAgain()) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            Future<CertificateAuthority> a = pool.submit(() -> AuthServer.loadOrCreateAuthority(store, "c", Clock.systemUTC()));
+            Future<CertificateAuthority> b = pool.submit(() -> AuthServer.loadOrCreateAuthority(second, "c", Clock.systemUTC()));
+            assertEquals(a.get().pin(), b.get().pin());
+            pool.shutdown();
+            assertEquals(a.get().pin(), AuthServer.loadOrCreateAuthority(store, "c", Clock.systemUTC()).pin(), "stable across restarts");
+        }
+    }
+
+    @Test
+    void dataSurvivesReopeningAndMigrationsRunOnce() {
+        store.write(tx -> tx.create(Role.of("kept", null)));
+        try (Store again = openAgain()) {
+            assertTrue(again.read(tx -> tx.get(Role.class, "kept")).isPresent());
+        }
+    }
+
+    static AuditEvent event(String uid, Instant time, String requestId) {
+        return new AuditEvent(0, uid, "access_request.create", "T5000I", time, "alice", Optional.of(requestId),
+                Map.of("bot", "jenkins-deploy"));
+    }
+
+}
