@@ -42,7 +42,8 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
      * The stored fields. {@code expires} ends the pending window; {@code max_duration} is the instant the
      * granted access ends (as in Teleport, a time, not a length). {@code role_thresholds} maps each requested
      * role to its threshold sets (indexes into {@code thresholds}); a role is approved when all thresholds of
-     * any one of its sets are met.
+     * any one of its sets are met. A {@code one_shot} request is CONSUMED by its first release: it can be assumed
+     * by one run only. {@code assume_start_time} is when certificates were first issued for it.
      */
     public record Spec(
             String user,
@@ -55,6 +56,7 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
             Instant expires,
             Instant maxDuration,
             Optional<Instant> assumeStartTime,
+            boolean oneShot,
             List<Threshold> thresholds,
             Map<String, List<List<Integer>>> roleThresholds,
             List<Review> reviews) {
@@ -73,7 +75,20 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
             List<Review> all = new java.util.ArrayList<>(reviews);
             all.add(review);
             return new Spec(user, requestedBy, roles, newState, requestReason, newResolveReason, created, expires,
-                    maxDuration, assumeStartTime, thresholds, roleThresholds, all);
+                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, all);
+        }
+
+        /** The spec once a one-shot request has been used and released. */
+        public Spec consumed() {
+            return new Spec(user, requestedBy, roles, RequestState.CONSUMED, requestReason, resolveReason, created, expires,
+                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, reviews);
+        }
+
+        /** The spec with the time the request was first assumed recorded (kept if already set). */
+        public Spec assumedAt(Instant when) {
+            return new Spec(user, requestedBy, roles, state, requestReason, resolveReason, created, expires, maxDuration,
+                    assumeStartTime.isPresent() ? assumeStartTime : Optional.of(when), oneShot, thresholds, roleThresholds,
+                    reviews);
         }
     }
 

@@ -8,7 +8,9 @@ public enum Kind {
     ROLE("role", "v7", "roles", Role.class),
     USER("user", "v2", "users", User.class),
     BOT("bot", "v1", "bots", Bot.class),
-    ACCESS_REQUEST("access_request", "v3", "access-requests", AccessRequest.class);
+    ACCESS_REQUEST("access_request", "v3", "access-requests", AccessRequest.class),
+    TOKEN("token", "v2", "tokens", Token.class),
+    LOCK("lock", "v2", "locks", Lock.class);
 
     private final String wireName;
     private final String version;

@@ -16,7 +16,8 @@ public final class Messages {
 
     /** {@code POST /v1/access-requests}: ask for {@code roles} on behalf of {@code bot}. */
     public record CreateAccessRequest(
-            String bot, List<String> roles, String reason, Optional<Duration> maxDuration, Optional<Duration> pendingTtl) {
+            String bot, List<String> roles, String reason, Optional<Duration> maxDuration, Optional<Duration> pendingTtl,
+            boolean oneShot) {
         public CreateAccessRequest {
             roles = roles == null ? List.of() : List.copyOf(roles);
             reason = reason == null ? "" : reason;
@@ -39,14 +40,85 @@ public final class Messages {
         }
     }
 
-    /** The signed certificate (PEM) and the CA certificates (PEM) that sign the server's and clients' certificates. */
-    public record UserCertResponse(String certificate, List<String> caCertificates, String serial, Instant expires) {}
+    /**
+     * A signed client certificate (PEM), the CA certificates (PEM) that sign the server's and clients'
+     * certificates, its serial (hex) and expiry: the answer to a user certificate request and to a bot's join.
+     */
+    public record SignedCertificate(String certificate, List<String> caCertificates, String serial, Instant expires) {}
 
     /** A list of items, the shape of every collection response. */
     public record ItemList<T>(List<T> items) {
         public ItemList {
             items = items == null ? List.of() : List.copyOf(items);
         }
+    }
+
+    /** {@code POST /v1/tokens}: a join token for a bot; {@code reusable} tokens serve many joins until they expire. */
+    public record CreateToken(String botName, Optional<Duration> ttl, boolean reusable) {
+        public CreateToken {
+            ttl = ttl == null ? Optional.empty() : ttl;
+        }
+    }
+
+    /** The new token's secret, shown this once (the server keeps only its hash, which is the token's name). */
+    public record TokenCreated(String token, String name, String botName, Instant expires, boolean reusable) {}
+
+    /** {@code POST /v1/join}: a bot proves it holds a join token and gets a short-lived identity for its public key. */
+    public record JoinRequest(Token.JoinMethod joinMethod, String token, String botName, String publicKey) {
+        public JoinRequest {
+            joinMethod = joinMethod == null ? Token.JoinMethod.TOKEN : joinMethod;
+            token = token == null ? "" : token;
+            botName = botName == null ? "" : botName;
+            publicKey = publicKey == null ? "" : publicKey;
+        }
+    }
+
+    /**
+     * {@code POST /v1/certs}: certificates bound to an approved access request, for public keys the caller made.
+     * {@code usage} says where they are used (e.g. {@code ci_system}, {@code job}, {@code build_number},
+     * {@code build_url}) and is written to the audit log.
+     */
+    public record IssueCertificates(String accessRequestId, String sshPublicKey, String tlsPublicKey, Optional<Duration> ttl,
+                                    Map<String, String> usage) {
+        public IssueCertificates {
+            ttl = ttl == null ? Optional.empty() : ttl;
+            usage = checkedUsage(usage);
+        }
+    }
+
+    /**
+     * Request-bound certificates: an OpenSSH user certificate (authorized_keys format) and an X.509 client
+     * certificate (PEM), with what a client needs to use and trust them.
+     */
+    public record IssuedCertificates(
+            String accessRequestId, String sshCertificate, String sshSerial, List<String> sshCaKeys, List<String> principals,
+            String tlsCertificate, String tlsSerial, List<String> tlsCaCertificates, Instant validAfter, Instant validBefore) {
+        public IssuedCertificates {
+            sshCaKeys = sshCaKeys == null ? List.of() : List.copyOf(sshCaKeys);
+            principals = principals == null ? List.of() : List.copyOf(principals);
+            tlsCaCertificates = tlsCaCertificates == null ? List.of() : List.copyOf(tlsCaCertificates);
+        }
+    }
+
+    /** {@code POST /v1/access-requests/{id}/release}: optional usage metadata for the audit event. */
+    public record Release(Map<String, String> usage) {
+        public Release {
+            usage = checkedUsage(usage);
+        }
+    }
+
+    /** What a release revoked, and whether it consumed a one-shot request. */
+    public record Released(String accessRequestId, List<String> revokedSerials, boolean consumed) {
+        public Released {
+            revokedSerials = revokedSerials == null ? List.of() : List.copyOf(revokedSerials);
+        }
+    }
+
+    private static Map<String, String> checkedUsage(Map<String, String> usage) {
+        if (usage != null && usage.values().stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("usage values must be strings, not null");
+        }
+        return usage == null ? Map.of() : Map.copyOf(usage);
     }
 
     /** One audit event. */

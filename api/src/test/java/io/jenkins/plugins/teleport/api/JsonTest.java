@@ -176,7 +176,7 @@ class JsonTest {
         Instant created = Instant.parse("2025-06-01T10:00:00Z");
         AccessRequest request = new AccessRequest(null, null, Metadata.named("0b6c3a1e"), new AccessRequest.Spec(
                 "jenkins-deploy", "alice", List.of("deploy"), RequestState.PENDING, "CHG-1234", "", created,
-                created.plus(Duration.ofHours(1)), created.plus(Duration.ofHours(2)), Optional.empty(),
+                created.plus(Duration.ofHours(1)), created.plus(Duration.ofHours(2)), Optional.empty(), false,
                 List.of(Threshold.DEFAULT), Map.of("deploy", List.of(List.of(0))),
                 List.of(new AccessRequest.Review("bob", List.of("cab"), ReviewVerdict.APPROVED, "ok", created))),
                 Optional.empty());

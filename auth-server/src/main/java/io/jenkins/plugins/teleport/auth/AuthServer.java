@@ -3,11 +3,18 @@ package io.jenkins.plugins.teleport.auth;
 import io.jenkins.plugins.teleport.api.Messages.Ping;
 import io.jenkins.plugins.teleport.auth.audit.AuditLog;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
+import io.jenkins.plugins.teleport.auth.ca.CertificateIssuer;
 import io.jenkins.plugins.teleport.auth.ca.Pem;
+import io.jenkins.plugins.teleport.auth.ca.SshCertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.Tls;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
 import io.jenkins.plugins.teleport.auth.http.ApiServer;
 import io.jenkins.plugins.teleport.auth.http.Routes;
+import io.jenkins.plugins.teleport.auth.join.JoinService;
+import io.jenkins.plugins.teleport.auth.join.TokenJoin;
+import io.jenkins.plugins.teleport.auth.join.TokenService;
+import io.jenkins.plugins.teleport.auth.locks.LockService;
+import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestService;
 import io.jenkins.plugins.teleport.auth.resources.ResourceService;
 import io.jenkins.plugins.teleport.auth.store.JdbcStore;
@@ -51,15 +58,20 @@ public final class AuthServer implements AutoCloseable {
         Store store = openStore(config, clock);
         try {
             CertificateAuthority ca = loadOrCreateAuthority(store, config.clusterName(), clock);
+            SshCertificateAuthority sshCa = loadOrCreateSshAuthority(store, config.clusterName());
             KeyPair tlsKey = CertificateAuthority.newKeyPair();
             X509Certificate serverCert = ca.issueServer(tlsKey.getPublic(), serverNames(config), Duration.ofDays(365), clock.instant());
             AuditLog audit = new AuditLog(store, clock);
             Ping ping = new Ping(config.clusterName(), VERSION, ca.pin());
+            Routes.Services services = new Routes.Services(ping, new ResourceService(store),
+                    new AccessRequestService(store, audit, clock), audit, new UserCertificates(store, ca, clock),
+                    new TokenService(store, clock),
+                    new JoinService(store, ca, audit, clock, config.botIdentityTtl(), List.of(new TokenJoin())),
+                    new LockService(store, audit, clock),
+                    new CertificateIssuer(store, ca, sshCa, audit, clock, config.maxCertificateTtl()));
             ApiServer api = new ApiServer(new InetSocketAddress(config.host(), config.port()),
                     Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
-                    Routes.all(ping, new ResourceService(store), new AccessRequestService(store, audit, clock), audit,
-                            new UserCertificates(store, ca, clock)),
-                    config.maxBodyBytes(), config.threads());
+                    Routes.all(services), new Authenticator(store, clock), config.maxBodyBytes(), config.threads());
             api.start();
             return new AuthServer(config, store, ca, api, clock);
         } catch (IOException | RuntimeException e) {
@@ -94,7 +106,13 @@ public final class AuthServer implements AutoCloseable {
             return tx.insertAuthorityIfAbsent(CertificateAuthority.NAME,
                     new StoredAuthority(Pem.encode(fresh.certificate()), Pem.encode(fresh.privateKey())));
         }));
-        return new CertificateAuthority(Pem.certificates(stored.certPem()).get(0), Pem.privateKey(stored.keyPem()));
+        return new CertificateAuthority(Pem.certificates(stored.publicPart()).get(0), Pem.privateKey(stored.privateKey()));
+    }
+
+    /** The cluster's SSH user CA from the store, created on first start like the X.509 CA. */
+    public static SshCertificateAuthority loadOrCreateSshAuthority(Store store, String clusterName) {
+        return SshCertificateAuthority.fromStored(store.write(tx -> tx.authority(SshCertificateAuthority.NAME).orElseGet(() ->
+                tx.insertAuthorityIfAbsent(SshCertificateAuthority.NAME, SshCertificateAuthority.generate(clusterName).toStored()))));
     }
 
     private static List<String> serverNames(ServerConfig config) {

@@ -7,6 +7,7 @@ import io.jenkins.plugins.teleport.api.User;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import io.jenkins.plugins.teleport.auth.ca.IdentityFile;
+import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -39,7 +40,8 @@ public final class Bootstrap {
             return null;
         });
         KeyPair key = CertificateAuthority.newKeyPair();
-        X509Certificate cert = ca.issueClient(key.getPublic(), ClientIdentity.user(user), ttl, clock.instant());
+        X509Certificate cert = store.write(tx -> UserCertificates.record(tx,
+                ca.issueClient(key.getPublic(), ClientIdentity.user(user), ttl, clock.instant()), user, clock));
         return new IdentityFile(key.getPrivate(), cert, List.of(ca.certificate()));
     }
 }

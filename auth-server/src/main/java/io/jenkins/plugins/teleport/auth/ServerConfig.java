@@ -4,12 +4,15 @@ import io.jenkins.plugins.teleport.api.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The auth server's configuration, read from one YAML file; command-line flags override its fields.
- * Unknown fields are refused, so a misspelt setting is an error rather than a silent default.
+ * Unknown fields are refused, so a misspelt setting is an error rather than a silent default. {@code bot_identity_ttl}
+ * is the lifetime of the identity a bot gets when it joins; {@code max_certificate_ttl} caps every request-bound
+ * certificate.
  */
 public record ServerConfig(
         String clusterName,
@@ -18,7 +21,9 @@ public record ServerConfig(
         Path dataDir,
         Storage storage,
         int maxBodyBytes,
-        int threads) {
+        int threads,
+        Duration botIdentityTtl,
+        Duration maxCertificateTtl) {
 
     public ServerConfig {
         clusterName = clusterName == null || clusterName.isBlank() ? "teleport-ci" : clusterName;
@@ -28,6 +33,8 @@ public record ServerConfig(
         storage = storage == null ? new Storage(null, null, null, null, null) : storage;
         maxBodyBytes = maxBodyBytes <= 0 ? 1 << 20 : maxBodyBytes;
         threads = threads <= 0 ? 32 : threads;
+        botIdentityTtl = botIdentityTtl == null ? Duration.ofHours(1) : botIdentityTtl;
+        maxCertificateTtl = maxCertificateTtl == null ? Duration.ofHours(8) : maxCertificateTtl;
     }
 
     /**
@@ -41,7 +48,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, 0, 0);
+        return new ServerConfig(null, null, null, null, null, 0, 0, null, null);
     }
 
     public static ServerConfig read(Path file) throws IOException {
@@ -62,18 +69,18 @@ public record ServerConfig(
     }
 
     public ServerConfig withListenAddr(String addr) {
-        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, maxBodyBytes, threads);
+        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, maxBodyBytes, threads);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl);
     }
 
     public ServerConfig withClusterName(String name) {
-        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, maxBodyBytes, threads);
+        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl);
     }
 
     public ServerConfig withStorage(Storage s) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, maxBodyBytes, threads);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl);
     }
 }

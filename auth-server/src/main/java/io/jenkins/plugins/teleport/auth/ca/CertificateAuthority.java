@@ -19,7 +19,15 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.security.cert.X509CRL;
+import java.util.Map;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
@@ -47,6 +55,11 @@ public final class CertificateAuthority {
     /** The store name of this authority. */
     public static final String NAME = "tls";
 
+    /** The subject attribute that carries access request IDs (Teleport's). */
+    public static final String ACCESS_REQUESTS_OID = "1.3.9999.2.8";
+
+    private static final ASN1ObjectIdentifier ACCESS_REQUESTS = new ASN1ObjectIdentifier(ACCESS_REQUESTS_OID);
+
     private static final Provider BC = new BouncyCastleProvider();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
@@ -54,11 +67,14 @@ public final class CertificateAuthority {
     private final X509Certificate certificate;
     private final PrivateKey key;
     private final String pin;
+    private final String organization;
 
     public CertificateAuthority(X509Certificate certificate, PrivateKey key) {
         this.certificate = certificate;
         this.key = key;
         this.pin = pinOf(certificate);
+        X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        this.organization = IETFUtils.valueToString(name.getRDNs(BCStyle.O)[0].getFirst().getValue());
     }
 
     /** A new self-signed CA for the cluster, valid for ten years. */
@@ -121,7 +137,7 @@ public final class CertificateAuthority {
             names.add(isIpLiteral(h) ? new GeneralName(GeneralName.iPAddress, h) : new GeneralName(GeneralName.dNSName, h));
         }
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, hostsAndIps.get(0)).build();
-        return issue(subject, publicKey, ttl, now, KeyPurposeId.id_kp_serverAuth,
+        return issue(subject, publicKey, newSerial(), now.minus(CLOCK_SKEW), now.plus(ttl), KeyPurposeId.id_kp_serverAuth,
                 new GeneralNames(names.toArray(GeneralName[]::new)));
     }
 
@@ -130,20 +146,48 @@ public final class CertificateAuthority {
      * The certificate only says who the caller is; what it may do is read from its current roles on each call.
      */
     public X509Certificate issueClient(PublicKey publicKey, ClientIdentity identity, Duration ttl, Instant now) {
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.O, organization())
-                .addRDN(BCStyle.OU, identity.type().wireName())
-                .addRDN(BCStyle.CN, identity.name())
-                .build();
-        return issue(subject, publicKey, ttl, now, KeyPurposeId.id_kp_clientAuth, null);
+        return issueClient(publicKey, identity, List.of(), newSerial(), now.minus(CLOCK_SKEW), now.plus(ttl));
     }
 
-    private X509Certificate issue(X500Name subject, PublicKey publicKey, Duration ttl, Instant now, KeyPurposeId purpose,
-                                  GeneralNames altNames) {
+    /**
+     * A client certificate bound to access requests: as {@link #issueClient}, with the request IDs as subject
+     * attributes of OID {@value #ACCESS_REQUESTS_OID} (as Teleport's TLS identity carries them).
+     */
+    public X509Certificate issueClient(PublicKey publicKey, ClientIdentity identity, List<String> requestIds, BigInteger serial,
+                                       Instant notBefore, Instant notAfter) {
+        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, organization)
+                .addRDN(BCStyle.OU, identity.type().wireName())
+                .addRDN(BCStyle.CN, identity.name());
+        requestIds.forEach(id -> subject.addRDN(ACCESS_REQUESTS, id));
+        return issue(subject.build(), publicKey, serial, notBefore, notAfter, KeyPurposeId.id_kp_clientAuth, null);
+    }
+
+    /** A CRL listing {@code revoked} serials (with their revocation times), valid for {@code validity}. */
+    public X509CRL crl(Map<BigInteger, Instant> revoked, Instant now, Duration validity) {
+        try {
+            X509v2CRLBuilder b = new JcaX509v2CRLBuilder(certificate, Date.from(now));
+            b.setNextUpdate(Date.from(now.plus(validity)));
+            revoked.forEach((serial, at) -> b.addCRLEntry(serial, Date.from(at), CRLReason.cessationOfOperation));
+            b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(now.toEpochMilli())));
+            b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
+            return new JcaX509CRLConverter().getCRL(b.build(signer(key)));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot sign the CRL", e);
+        }
+    }
+
+    /** A new random positive serial (127 bits). */
+    public static BigInteger newSerial() {
+        return new BigInteger(127, RANDOM).setBit(126);
+    }
+
+    private X509Certificate issue(X500Name subject, PublicKey publicKey, BigInteger serial, Instant notBefore, Instant notAfter,
+                                  KeyPurposeId purpose, GeneralNames altNames) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, newSerial(),
-                    Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(ttl)), subject, publicKey)
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial,
+                    Date.from(notBefore), Date.from(notAfter), subject, publicKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
@@ -157,17 +201,8 @@ public final class CertificateAuthority {
         }
     }
 
-    private String organization() {
-        X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
-        return IETFUtils.valueToString(name.getRDNs(BCStyle.O)[0].getFirst().getValue());
-    }
-
     private static ContentSigner signer(PrivateKey key) throws Exception {
         return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BC).build(key);
-    }
-
-    private static BigInteger newSerial() {
-        return new BigInteger(127, RANDOM).setBit(126);
     }
 
     private static boolean isIpLiteral(String host) {

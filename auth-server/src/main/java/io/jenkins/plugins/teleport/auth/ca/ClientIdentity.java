@@ -1,7 +1,10 @@
 package io.jenkins.plugins.teleport.auth.ca;
 
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -42,7 +45,19 @@ public record ClientIdentity(Type type, String name) {
         };
     }
 
-    private static Optional<String> first(X500Name name, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) {
+    /** The access request IDs a request-bound certificate carries (subject attributes of OID 1.3.9999.2.8). */
+    public static List<String> requestIds(X509Certificate cert) {
+        X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+        return Arrays.stream(subject.getRDNs(new ASN1ObjectIdentifier(CertificateAuthority.ACCESS_REQUESTS_OID)))
+                .map(rdn -> IETFUtils.valueToString(rdn.getFirst().getValue())).toList();
+    }
+
+    /** How issued certificates name their subject in the store: {@code user:alice}, {@code bot:jenkins-deploy}. */
+    public String subject() {
+        return type.wireName() + ":" + name;
+    }
+
+    private static Optional<String> first(X500Name name, ASN1ObjectIdentifier oid) {
         RDN[] rdns = name.getRDNs(oid);
         return rdns.length == 0 ? Optional.empty() : Optional.of(IETFUtils.valueToString(rdns[0].getFirst().getValue()));
     }

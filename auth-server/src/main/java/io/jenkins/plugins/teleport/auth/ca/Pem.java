@@ -6,6 +6,9 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -80,6 +83,23 @@ public final class Pem {
             }
         }
         throw new IllegalArgumentException("no PEM 'PUBLIC KEY' block found");
+    }
+
+    /**
+     * A client's public key for a TLS certificate: a PEM "PUBLIC KEY" block holding an EC P-256 key. Anything else
+     * is a {@code bad_request} naming {@code field}.
+     */
+    public static PublicKey clientPublicKey(String pem, String field) {
+        PublicKey key;
+        try {
+            key = publicKey(pem);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be a PEM 'PUBLIC KEY' block: " + e.getMessage());
+        }
+        if (!(key instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be an ECDSA P-256 key, not " + key.getAlgorithm());
+        }
+        return key;
     }
 
     private static List<Object> objects(String pem) {

@@ -3,7 +3,7 @@ package io.jenkins.plugins.teleport.auth.ca;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Messages.UserCertRequest;
-import io.jenkins.plugins.teleport.api.Messages.UserCertResponse;
+import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
 import io.jenkins.plugins.teleport.api.User;
 import io.jenkins.plugins.teleport.auth.rbac.Access;
 import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
@@ -13,6 +13,9 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
+import io.jenkins.plugins.teleport.auth.store.Tx;
 
 /** Signs client certificates for people, for public keys they made themselves (the server never sees the private key). */
 public final class UserCertificates {
@@ -31,28 +34,31 @@ public final class UserCertificates {
     }
 
     /** Issues {@code user}'s client certificate; the caller needs the right to create users. */
-    public UserCertResponse issue(ClientIdentity caller, String user, UserCertRequest request) {
-        store.read(tx -> {
-            Access.require(Access.rolesOf(tx, caller), caller, "user", Verb.CREATE);
-            return tx.get(User.class, user).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
-                    "user '" + user + "' does not exist: create it first (users add)"));
-        });
+    public SignedCertificate issue(ClientIdentity caller, String user, UserCertRequest request) {
+        PublicKey key = Pem.clientPublicKey(request.publicKey() == null ? "" : request.publicKey(), "public_key");
         Duration ttl = request.ttl().orElse(DEFAULT_TTL);
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "ttl must be between 1s and " + MAX_TTL.toDays() + " days");
         }
-        PublicKey key;
-        try {
-            key = Pem.publicKey(request.publicKey() == null ? "" : request.publicKey());
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "public_key must be a PEM 'PUBLIC KEY' block: " + e.getMessage());
-        }
-        return signed(ca, ca.issueClient(key, ClientIdentity.user(user), ttl, clock.instant()));
+        return store.write(tx -> {
+            Access.require(Access.rolesOf(tx, caller), caller, "user", Verb.CREATE);
+            tx.get(User.class, user).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                    "user '" + user + "' does not exist: create it first (users add)"));
+            return signed(ca, record(tx, ca.issueClient(key, ClientIdentity.user(user), ttl, clock.instant()), user, clock));
+        });
+    }
+
+    /** Records a user's certificate in the store, so locks by serial and revocation lists can name it. */
+    public static X509Certificate record(Tx tx, X509Certificate cert, String user, Clock clock) {
+        tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, cert.getSerialNumber().toString(16),
+                ClientIdentity.user(user).subject(), Optional.empty(), clock.instant(), cert.getNotAfter().toInstant(),
+                Optional.empty()));
+        return cert;
     }
 
     /** The response for a signed certificate. */
-    public static UserCertResponse signed(CertificateAuthority ca, X509Certificate cert) {
-        return new UserCertResponse(Pem.encode(cert), List.of(Pem.encode(ca.certificate())),
+    public static SignedCertificate signed(CertificateAuthority ca, X509Certificate cert) {
+        return new SignedCertificate(Pem.encode(cert), List.of(Pem.encode(ca.certificate())),
                 cert.getSerialNumber().toString(16), cert.getNotAfter().toInstant());
     }
 }

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * The admin CLI's connection to the API: HTTPS with the caller's identity (mTLS), trusting only the cluster's CA
@@ -34,9 +35,14 @@ public final class AdminApi {
     private final HttpClient http;
 
     public AdminApi(URI base, IdentityFile identity) {
+        this(base, identity.sslContext());
+    }
+
+    /** A connection with its own TLS context (e.g. pinned trust before a bot has an identity). */
+    public AdminApi(URI base, SSLContext tls) {
         this.base = base;
         this.http = HttpClient.newBuilder()
-                .sslContext(identity.sslContext())
+                .sslContext(tls)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
     }

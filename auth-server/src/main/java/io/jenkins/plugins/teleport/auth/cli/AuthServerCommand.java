@@ -9,6 +9,7 @@ import io.jenkins.plugins.teleport.auth.ca.IdentityFile;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -122,9 +123,11 @@ public final class AuthServerCommand {
             try (AuthServer server = AuthServer.start(config, Clock.systemUTC())) {
                 Path identity = dataDir.resolve("admin.pem");
                 Bootstrap.adminIdentity(server.store(), server.ca(), server.clock(), "admin", Duration.ofHours(12)).write(identity);
+                Files.writeString(dataDir.resolve("ca-pin"), server.ca().pin() + "\n");
                 PrintWriter out = spec.commandLine().getOut();
                 printStarted(out, server);
                 out.println("admin identity: " + identity + " (valid 12h; tctl uses it by default from this directory)");
+                out.println("CA pin also in: " + dataDir.resolve("ca-pin") + " (bots check it before trusting the server)");
                 out.println();
                 out.println("next steps, in another terminal in this directory:");
                 out.println("  bin/tctl create -f examples/walkthrough.yaml      # roles, people and the bot");

@@ -13,7 +13,7 @@ import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.ItemList;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.Messages.UserCertRequest;
-import io.jenkins.plugins.teleport.api.Messages.UserCertResponse;
+import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
 import io.jenkins.plugins.teleport.api.Resource;
 import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.api.User;
@@ -45,7 +45,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tctl", mixinStandardHelpOptions = true, versionProvider = Tctl.Version.class,
         description = "Administer the auth server: resources, users, access requests, audit log.",
         subcommands = {Tctl.Create.class, Tctl.Get.class, Tctl.Remove.class, Tctl.Users.class, Tctl.Auth.class, Tctl.Requests.class,
-                Tctl.Audit.class},
+                BotCommands.Bots.class, BotCommands.Tokens.class, BotCommands.Locks.class, Tctl.Audit.class},
         footer = {"", "Exit codes: 0 done; 1 the server refused (its message says why); 2 bad usage; "
                 + "3 the server could not be reached; 4 a local file is missing or invalid."})
 public final class Tctl {
@@ -243,7 +243,7 @@ public final class Tctl {
 
         void sign(AdminApi api, String user) throws IOException {
             KeyPair key = CertificateAuthority.newKeyPair();
-            UserCertResponse cert = api.send("POST", "/v1/users/" + user + "/certs",
+            SignedCertificate cert = api.send("POST", "/v1/users/" + user + "/certs",
                     new UserCertRequest(Pem.encode(key.getPublic()), Optional.of(duration("--ttl", ttl))), new TypeReference<>() {});
             Path target = outFile != null ? outFile : Path.of(user + ".pem");
             new IdentityFile(key.getPrivate(), Pem.certificates(cert.certificate()).get(0),
@@ -275,6 +275,9 @@ public final class Tctl {
                     description = "How long the request waits for reviews (default and cap: 7 days, never past the access end).")
             String pendingTtl;
 
+            @Option(names = "--one-shot", description = "The request can be assumed by one run only: its first release consumes it.")
+            boolean oneShot;
+
             @Option(names = {"-q", "--quiet"}, description = "Print only the request ID.")
             boolean quiet;
 
@@ -282,7 +285,7 @@ public final class Tctl {
             public Integer call() {
                 CreateAccessRequest ask = new CreateAccessRequest(bot, roles, reason,
                         Optional.ofNullable(maxDuration).map(d -> duration("--max-duration", d)),
-                        Optional.ofNullable(pendingTtl).map(d -> duration("--pending-ttl", d)));
+                        Optional.ofNullable(pendingTtl).map(d -> duration("--pending-ttl", d)), oneShot);
                 AccessRequest r = api().send("POST", "/v1/access-requests", ask, new TypeReference<>() {});
                 if (quiet) {
                     out().println(r.id());

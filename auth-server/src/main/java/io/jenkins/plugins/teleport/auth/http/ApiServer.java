@@ -10,6 +10,7 @@ import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.ErrorResponse;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
+import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +27,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -45,11 +48,13 @@ public final class ApiServer implements AutoCloseable {
     private final HttpsServer server;
     private final ExecutorService workers;
     private final List<Route> routes;
+    private final Authenticator authenticator;
     private final int maxBodyBytes;
 
-    public ApiServer(InetSocketAddress address, SSLContext tls, List<Route> routes, int maxBodyBytes, int threads)
-            throws IOException {
+    public ApiServer(InetSocketAddress address, SSLContext tls, List<Route> routes, Authenticator authenticator,
+                     int maxBodyBytes, int threads) throws IOException {
         this.routes = List.copyOf(routes);
+        this.authenticator = authenticator;
         this.maxBodyBytes = maxBodyBytes;
         this.server = HttpsServer.create(address, 256);
         this.server.setHttpsConfigurator(new HttpsConfigurator(tls) {
@@ -95,11 +100,18 @@ public final class ApiServer implements AutoCloseable {
         long started = System.nanoTime();
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
-        Optional<ClientIdentity> caller = Optional.empty();
+        AtomicReference<ClientIdentity> caller = new AtomicReference<>();
         Reply reply;
         try {
-            caller = identify(exchange);
-            reply = route(exchange, method, path, caller);
+            Optional<X509Certificate> cert = clientCertificate(exchange);
+            Supplier<ClientIdentity> identity = () -> {
+                if (caller.get() == null) {
+                    caller.set(authenticator.authenticate(cert.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+                            "this call needs a client certificate issued by this cluster: use an identity file (tctl --identity)"))));
+                }
+                return caller.get();
+            };
+            reply = route(exchange, method, path, identity);
         } catch (ApiException e) {
             reply = new Reply(e.code().httpStatus(), e.toResponse());
         } catch (RuntimeException e) {
@@ -110,10 +122,10 @@ public final class ApiServer implements AutoCloseable {
         }
         int status = write(exchange, reply);
         LOG.info("event=api_call method={} path={} status={} ms={} caller={}", method, path, status,
-                (System.nanoTime() - started) / 1_000_000, caller.map(ClientIdentity::toString).orElse("-"));
+                (System.nanoTime() - started) / 1_000_000, caller.get() == null ? "-" : caller.get().toString());
     }
 
-    private Reply route(HttpExchange exchange, String method, String path, Optional<ClientIdentity> caller) {
+    private Reply route(HttpExchange exchange, String method, String path, Supplier<ClientIdentity> caller) {
         boolean pathKnown = false;
         for (Route route : routes) {
             Optional<Map<String, String>> params = route.match(path);
@@ -123,7 +135,8 @@ public final class ApiServer implements AutoCloseable {
             pathKnown = true;
             if (route.method().equals(method)) {
                 byte[] body = readBody(exchange, method);
-                return route.handler().handle(new Call(method, path, params.get(), query(exchange), body, caller));
+                return route.handler().handle(new Call(method, path, params.get(), query(exchange), body, caller,
+                        exchange.getRemoteAddress().getAddress().getHostAddress()));
             }
         }
         if (pathKnown) {
@@ -132,13 +145,13 @@ public final class ApiServer implements AutoCloseable {
         throw new ApiException(ErrorCode.NOT_FOUND, "no endpoint " + path + ": the endpoints are listed in api/src/main/resources/openapi.yaml");
     }
 
-    private static Optional<ClientIdentity> identify(HttpExchange exchange) {
+    private static Optional<X509Certificate> clientCertificate(HttpExchange exchange) {
         if (!(exchange instanceof HttpsExchange https)) {
             return Optional.empty();
         }
         try {
             Certificate[] chain = https.getSSLSession().getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? ClientIdentity.of(x509) : Optional.empty();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? Optional.of(x509) : Optional.empty();
         } catch (SSLPeerUnverifiedException e) {
             return Optional.empty();
         }
@@ -198,8 +211,14 @@ public final class ApiServer implements AutoCloseable {
                 exchange.sendResponseHeaders(reply.status(), -1);
                 return reply.status();
             }
-            byte[] bytes = Json.mapper().writeValueAsBytes(reply.body());
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            byte[] bytes;
+            if (reply.body() instanceof Reply.Raw raw) {
+                bytes = raw.bytes();
+                exchange.getResponseHeaders().set("Content-Type", raw.contentType());
+            } else {
+                bytes = Json.mapper().writeValueAsBytes(reply.body());
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+            }
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             exchange.sendResponseHeaders(reply.status(), bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {

@@ -11,15 +11,18 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** One API call as a handler sees it: path parameters, query, body and the authenticated caller. */
 public record Call(String method, String path, Map<String, String> pathParams, Map<String, String> query, byte[] body,
-                   Optional<ClientIdentity> identity) {
+                   Supplier<ClientIdentity> identity, String remoteAddress) {
 
-    /** The caller; {@code unauthenticated} if the call came without a client certificate of this cluster. */
+    /**
+     * The caller, authenticated on first use (so unauthenticated endpoints never look at certificates);
+     * {@code unauthenticated} without a valid client certificate of this cluster, {@code locked} under a lock.
+     */
     public ClientIdentity caller() {
-        return identity.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
-                "this call needs a client certificate issued by this cluster: use an identity file (tctl --identity)"));
+        return identity.get();
     }
 
     public String param(String name) {
@@ -44,6 +47,11 @@ public record Call(String method, String path, Map<String, String> pathParams, M
         } catch (NumberFormatException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be a whole number");
         }
+    }
+
+    /** The raw body. */
+    public byte[] body() {
+        return body;
     }
 
     /** The body read as {@code type}; malformed JSON, unknown fields and bad values are a {@code bad_request}. */

@@ -3,7 +3,12 @@ package io.jenkins.plugins.teleport.auth.http;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Kind;
+import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.CreateToken;
+import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
+import io.jenkins.plugins.teleport.api.Messages.JoinRequest;
+import io.jenkins.plugins.teleport.api.Messages.Release;
 import io.jenkins.plugins.teleport.api.Messages.ItemList;
 import io.jenkins.plugins.teleport.api.Messages.Ping;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
@@ -11,9 +16,16 @@ import io.jenkins.plugins.teleport.api.Messages.UserCertRequest;
 import io.jenkins.plugins.teleport.api.RequestState;
 import io.jenkins.plugins.teleport.api.Resource;
 import io.jenkins.plugins.teleport.auth.audit.AuditLog;
+import io.jenkins.plugins.teleport.auth.ca.CertificateIssuer;
+import io.jenkins.plugins.teleport.auth.ca.Pem;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
+import io.jenkins.plugins.teleport.auth.join.JoinService;
+import io.jenkins.plugins.teleport.auth.join.TokenService;
+import io.jenkins.plugins.teleport.auth.locks.LockService;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestService;
 import io.jenkins.plugins.teleport.auth.resources.ResourceService;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509CRL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,43 +35,72 @@ public final class Routes {
 
     private Routes() {}
 
-    public static List<Route> all(Ping ping, ResourceService resources, AccessRequestService requests, AuditLog audit,
-                                  UserCertificates userCerts) {
+    /** What the handlers call. */
+    public record Services(Ping ping, ResourceService resources, AccessRequestService requests, AuditLog audit,
+                           UserCertificates userCerts, TokenService tokens, JoinService joins, LockService locks,
+                           CertificateIssuer issuer) {}
+
+    public static List<Route> all(Services s) {
         List<Route> routes = new ArrayList<>();
-        routes.add(new Route("GET", "/v1/ping", call -> Reply.ok(ping)));
+        routes.add(new Route("GET", "/v1/ping", call -> Reply.ok(s.ping())));
+        routes.add(new Route("GET", "/v1/ca/ssh", call -> Reply.raw("text/plain; charset=utf-8",
+                s.issuer().sshCaKeys().getBytes(StandardCharsets.UTF_8))));
+        routes.add(new Route("GET", "/v1/revocations/krl", call -> Reply.raw("application/octet-stream", s.issuer().krl())));
+        routes.add(new Route("GET", "/v1/revocations/crl", call -> {
+            X509CRL crl = s.issuer().crl();
+            return call.query("format").filter("pem"::equals).isPresent()
+                    ? Reply.raw("application/x-pem-file", Pem.encode(crl).getBytes(StandardCharsets.UTF_8))
+                    : Reply.raw("application/pkix-crl", encoded(crl));
+        }));
+        routes.add(new Route("POST", "/v1/join", call -> Reply.ok(s.joins().join(call.body(JoinRequest.class), call.remoteAddress()))));
+        routes.add(new Route("POST", "/v1/certs", call -> Reply.ok(s.issuer().issue(call.caller(), call.body(IssueCertificates.class)))));
+        routes.add(new Route("POST", "/v1/access-requests/{id}/release", call -> Reply.ok(s.issuer().release(call.caller(),
+                call.param("id"), call.body().length == 0 ? new Release(null) : call.body(Release.class)))));
+        routes.add(new Route("GET", "/v1/tokens", call -> Reply.ok(new ItemList<>(s.tokens().list(call.caller())))));
+        routes.add(new Route("POST", "/v1/tokens", call -> Reply.created(s.tokens().create(call.caller(), call.body(CreateToken.class)))));
+        routes.add(new Route("DELETE", "/v1/tokens/{name}", call -> {
+            s.tokens().delete(call.caller(), call.param("name"));
+            return Reply.noContent();
+        }));
+        routes.add(new Route("GET", "/v1/locks", call -> Reply.ok(new ItemList<>(s.locks().list(call.caller())))));
+        routes.add(new Route("POST", "/v1/locks", call -> Reply.created(s.locks().create(call.caller(), call.body(Lock.class)))));
+        routes.add(new Route("DELETE", "/v1/locks/{name}", call -> {
+            s.locks().delete(call.caller(), call.param("name"));
+            return Reply.noContent();
+        }));
 
         for (Kind kind : List.of(Kind.ROLE, Kind.USER, Kind.BOT)) {
             String collection = "/v1/" + kind.collection();
             String item = collection + "/{name}";
-            routes.add(new Route("GET", collection, call -> Reply.ok(new ItemList<>(resources.list(call.caller(), kind)))));
+            routes.add(new Route("GET", collection, call -> Reply.ok(new ItemList<>(s.resources().list(call.caller(), kind)))));
             routes.add(new Route("POST", collection, call ->
-                    Reply.created(resources.create(call.caller(), resourceBody(call, kind, Optional.empty())))));
-            routes.add(new Route("GET", item, call -> Reply.ok(resources.get(call.caller(), kind, call.param("name")))));
+                    Reply.created(s.resources().create(call.caller(), resourceBody(call, kind, Optional.empty())))));
+            routes.add(new Route("GET", item, call -> Reply.ok(s.resources().get(call.caller(), kind, call.param("name")))));
             routes.add(new Route("PUT", item, call -> {
-                Resource stored = resources.put(call.caller(), resourceBody(call, kind, Optional.of(call.param("name"))));
+                Resource stored = s.resources().put(call.caller(), resourceBody(call, kind, Optional.of(call.param("name"))));
                 return stored.metadata().revision() == 1 ? Reply.created(stored) : Reply.ok(stored);
             }));
             routes.add(new Route("DELETE", item, call -> {
-                resources.delete(call.caller(), kind, call.param("name"));
+                s.resources().delete(call.caller(), kind, call.param("name"));
                 return Reply.noContent();
             }));
         }
         routes.add(new Route("POST", "/v1/users/{name}/certs", call ->
-                Reply.ok(userCerts.issue(call.caller(), call.param("name"), call.body(UserCertRequest.class)))));
+                Reply.ok(s.userCerts().issue(call.caller(), call.param("name"), call.body(UserCertRequest.class)))));
 
-        routes.add(new Route("GET", "/v1/access-requests", call -> Reply.ok(new ItemList<>(requests.list(call.caller(),
+        routes.add(new Route("GET", "/v1/access-requests", call -> Reply.ok(new ItemList<>(s.requests().list(call.caller(),
                 call.query("bot"), call.query("state").map(Routes::state))))));
         routes.add(new Route("POST", "/v1/access-requests", call ->
-                Reply.created(requests.create(call.caller(), call.body(CreateAccessRequest.class)))));
-        routes.add(new Route("GET", "/v1/access-requests/{id}", call -> Reply.ok(requests.get(call.caller(), call.param("id")))));
+                Reply.created(s.requests().create(call.caller(), call.body(CreateAccessRequest.class)))));
+        routes.add(new Route("GET", "/v1/access-requests/{id}", call -> Reply.ok(s.requests().get(call.caller(), call.param("id")))));
         routes.add(new Route("DELETE", "/v1/access-requests/{id}", call -> {
-            requests.delete(call.caller(), call.param("id"));
+            s.requests().delete(call.caller(), call.param("id"));
             return Reply.noContent();
         }));
         routes.add(new Route("POST", "/v1/access-requests/{id}/reviews", call ->
-                Reply.ok(requests.review(call.caller(), call.param("id"), call.body(SubmitReview.class)))));
+                Reply.ok(s.requests().review(call.caller(), call.param("id"), call.body(SubmitReview.class)))));
 
-        routes.add(new Route("GET", "/v1/audit/events", call -> Reply.ok(new ItemList<>(audit.search(call.caller(),
+        routes.add(new Route("GET", "/v1/audit/events", call -> Reply.ok(new ItemList<>(s.audit().search(call.caller(),
                 call.query("request_id"), call.queryInstant("from"), call.queryInstant("to"),
                 call.queryInt("limit", 500))))));
         return routes;
@@ -78,11 +119,19 @@ public final class Routes {
         return resource;
     }
 
+    private static byte[] encoded(X509CRL crl) {
+        try {
+            return crl.getEncoded();
+        } catch (java.security.cert.CRLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static RequestState state(String text) {
         try {
             return RequestState.valueOf(text.toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "unknown state '" + text + "': use PENDING, APPROVED, DENIED or EXPIRED");
+            throw new ApiException(ErrorCode.BAD_REQUEST, "unknown state '" + text + "': use PENDING, APPROVED, DENIED, CONSUMED or EXPIRED");
         }
     }
 }

@@ -120,7 +120,7 @@ public final class AccessRequestLifecycle {
         }
 
         Spec spec = new Spec(bot.name(), author.name(), roles, RequestState.PENDING, reason, "", now, expires, accessEnds,
-                Optional.empty(), thresholds, roleThresholds, List.of());
+                Optional.empty(), ask.oneShot(), thresholds, roleThresholds, List.of());
         return new AccessRequest(null, null, Metadata.named(id), spec, Optional.empty());
     }
 
@@ -202,6 +202,59 @@ public final class AccessRequestLifecycle {
     }
 
     /**
+     * Refuses unless {@code caller} may get certificates for {@code request} now: the caller is the bot the request
+     * is for, the request is APPROVED and its access has not ended, and it is still valid under the bot's current
+     * roles (a role removed or no longer requestable since approval makes it invalid). Locks are checked by the
+     * caller of this function. Each refusal says which condition failed.
+     */
+    public static void checkAssumable(AccessRequest request, ClientIdentity caller, RoleSet botRoles, Set<String> existingRoles,
+                                      Instant now) {
+        Spec spec = request.spec();
+        if (caller.type() != ClientIdentity.Type.BOT) {
+            throw denied("only bot '" + spec.user() + "' can assume request " + request.id() + "; " + caller + " cannot"
+                    + (caller.name().equals(spec.requestedBy()) ? " (it created the request)" : ""));
+        }
+        if (!caller.name().equals(spec.user())) {
+            throw denied("request " + request.id() + " is for bot '" + spec.user() + "', this identity is bot '"
+                    + caller.name() + "'");
+        }
+        AccessRequest shown = withStatus(request, now);
+        AccessRequest.Status status = shown.status().orElseThrow();
+        switch (status.state()) {
+            case APPROVED -> { }
+            case PENDING -> throw new ApiException(ErrorCode.REQUEST_PENDING, "request " + request.id() + " is PENDING: "
+                    + status.progress() + "; ask its reviewers to approve it");
+            case DENIED -> throw new ApiException(ErrorCode.REQUEST_DENIED, "request " + request.id() + " was "
+                    + status.progress() + "; create a new request");
+            case CONSUMED -> throw new ApiException(ErrorCode.REQUEST_CONSUMED, "request " + request.id()
+                    + " was one-shot and has already been used and released; create a new request");
+            case EXPIRED -> throw new ApiException(ErrorCode.REQUEST_EXPIRED, "request " + request.id() + " "
+                    + status.progress() + "; create a new request");
+        }
+        for (String role : spec.roles()) {
+            if (!existingRoles.contains(role)) {
+                throw denied("request " + request.id() + " is no longer valid: role '" + role + "' no longer exists");
+            }
+            if (!botRoles.mayRequestRole(role)) {
+                throw denied("request " + request.id() + " is no longer valid: bot '" + spec.user()
+                        + "' may no longer request role '" + role + "' (its roles changed after approval)");
+            }
+        }
+    }
+
+    /**
+     * The request after its bot released it: a one-shot APPROVED request becomes CONSUMED; any other is unchanged.
+     * Only the request's bot may release it, in any state, so cleanup always works.
+     */
+    public static AccessRequest release(AccessRequest request, ClientIdentity caller) {
+        Spec spec = request.spec();
+        if (caller.type() != ClientIdentity.Type.BOT || !caller.name().equals(spec.user())) {
+            throw denied("only bot '" + spec.user() + "' can release request " + request.id() + "; " + caller + " cannot");
+        }
+        return spec.oneShot() && spec.state() == RequestState.APPROVED ? request.withSpec(spec.consumed()) : request;
+    }
+
+    /**
      * Whether {@code who} may see a request: its author, its subject bot, anyone who may review all its roles,
      * and anyone whose rules allow reading access requests.
      */
@@ -230,6 +283,7 @@ public final class AccessRequestLifecycle {
             case APPROVED -> "approved by " + reviewers(spec, ReviewVerdict.APPROVED) + "; access until " + spec.maxDuration();
             case DENIED -> "denied by " + reviewers(spec, ReviewVerdict.DENIED)
                     + (spec.resolveReason().isEmpty() ? "" : ": " + spec.resolveReason());
+            case CONSUMED -> "used once and released (one-shot)";
             case EXPIRED -> "expired at " + (spec.state() == RequestState.PENDING ? spec.expires() : spec.maxDuration());
         };
         return request.withStatus(new AccessRequest.Status(state, progress));

@@ -82,7 +82,7 @@ public final class ResourceService {
     }
 
     /** Checks a resource before it is written: its name, kind, version, and that the roles it names exist. */
-    static void validate(Tx tx, Resource resource) {
+    public static void validate(Tx tx, Resource resource) {
         Kind kind = Kind.fromWireName(resource.kind()).orElseThrow(() -> bad("unknown kind '" + resource.kind() + "'"));
         if (!resource.version().equals(kind.version())) {
             throw bad(kind.wireName() + " '" + resource.name() + "' has version '" + resource.version()

@@ -309,14 +309,102 @@ public final class JdbcStore implements Store {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO cert_authorities (name, cert_pem, key_pem, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 ps.setString(1, name);
-                ps.setString(2, authority.certPem());
-                ps.setString(3, authority.keyPem());
+                ps.setString(2, authority.publicPart());
+                ps.setString(3, authority.privateKey());
                 ps.setLong(4, clock.millis());
                 ps.executeUpdate();
             } catch (SQLException e) {
                 throw unavailable(e);
             }
             return authority(name).orElseThrow();
+        }
+
+        @Override
+        public void record(IssuedCertificate cert) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificates "
+                    + "(kind, serial, subject, request_id, issued_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, cert.kind().wireName());
+                ps.setString(2, cert.serial());
+                ps.setString(3, cert.subject());
+                ps.setString(4, cert.requestId().orElse(null));
+                ps.setLong(5, cert.issuedAt().toEpochMilli());
+                ps.setLong(6, cert.expiresAt().toEpochMilli());
+                ps.setObject(7, cert.revokedAt().map(Instant::toEpochMilli).orElse(null));
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public Optional<IssuedCertificate> certificate(IssuedCertificate.Kind kind, String serial) {
+            List<IssuedCertificate> found = selectCertificates("kind = ? AND serial = ?", List.of(kind.wireName(), serial));
+            return found.stream().findFirst();
+        }
+
+        @Override
+        public List<IssuedCertificate> revokeForRequest(String requestId, String subject, Instant at) {
+            List<IssuedCertificate> open = selectCertificates(
+                    "request_id = ? AND subject = ? AND revoked_at IS NULL", List.of(requestId, subject));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE certificates SET revoked_at = ? WHERE request_id = ? AND subject = ? AND revoked_at IS NULL")) {
+                ps.setLong(1, at.toEpochMilli());
+                ps.setString(2, requestId);
+                ps.setString(3, subject);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+            return open.stream().map(x -> new IssuedCertificate(x.kind(), x.serial(), x.subject(), x.requestId(), x.issuedAt(),
+                    x.expiresAt(), Optional.of(at))).toList();
+        }
+
+        @Override
+        public List<IssuedCertificate> certificates(IssuedCertificate.Kind kind, CertificateQuery query, Instant now) {
+            String where;
+            Object value;
+            if (query.revoked()) {
+                where = "revoked_at IS NOT NULL";
+                value = null;
+            } else if (query.requestId().isPresent()) {
+                where = "request_id = ?";
+                value = query.requestId().get();
+            } else if (query.subject().isPresent()) {
+                where = "subject = ?";
+                value = query.subject().get();
+            } else {
+                where = "serial = ?";
+                value = query.serial().orElseThrow();
+            }
+            List<Object> args = new ArrayList<>();
+            args.add(kind.wireName());
+            if (value != null) {
+                args.add(value);
+            }
+            args.add(now.toEpochMilli());
+            return selectCertificates("kind = ? AND " + where + " AND expires_at > ?", args);
+        }
+
+        private List<IssuedCertificate> selectCertificates(String where, List<Object> args) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT kind, serial, subject, request_id, issued_at, expires_at, "
+                    + "revoked_at FROM certificates WHERE " + where + " ORDER BY issued_at, serial")) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                List<IssuedCertificate> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long revoked = rs.getLong(7);
+                        Optional<Instant> revokedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
+                        out.add(new IssuedCertificate(IssuedCertificate.Kind.valueOf(rs.getString(1).toUpperCase()),
+                                rs.getString(2), rs.getString(3), Optional.ofNullable(rs.getString(4)),
+                                Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), revokedAt));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
         }
     }
 

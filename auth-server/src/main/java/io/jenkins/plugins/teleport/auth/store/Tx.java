@@ -31,11 +31,47 @@ public interface Tx {
     /** Events in order, optionally only those of one request and/or within [from, to). */
     List<AuditEvent> events(Optional<String> requestId, Optional<Instant> from, Optional<Instant> to, int limit);
 
-    /** A stored certificate authority's PEM certificate and key. */
-    record StoredAuthority(String certPem, String keyPem) {}
+    /**
+     * A stored certificate authority: its public part (a PEM certificate for X.509, an authorized_keys line for
+     * SSH) and its private key (PEM).
+     */
+    record StoredAuthority(String publicPart, String privateKey) {}
 
     Optional<StoredAuthority> authority(String name);
 
     /** Stores an authority unless one of that name exists; returns the one that is stored afterwards. */
     StoredAuthority insertAuthorityIfAbsent(String name, StoredAuthority authority);
+
+    /** Records an issued certificate. */
+    void record(IssuedCertificate certificate);
+
+    Optional<IssuedCertificate> certificate(IssuedCertificate.Kind kind, String serial);
+
+    /**
+     * Marks as revoked, at {@code at}, the certificates issued to {@code subject} for {@code requestId} that are
+     * not revoked yet; returns them.
+     */
+    List<IssuedCertificate> revokeForRequest(String requestId, String subject, Instant at);
+
+    /** Unexpired certificates of a kind that match the query: revoked ones, or those of a request, subject or serial. */
+    List<IssuedCertificate> certificates(IssuedCertificate.Kind kind, CertificateQuery query, Instant now);
+
+    /** Which certificates {@link #certificates} returns: exactly one criterion is set. */
+    record CertificateQuery(boolean revoked, Optional<String> requestId, Optional<String> subject, Optional<String> serial) {
+        public static CertificateQuery revokedOnes() {
+            return new CertificateQuery(true, Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        public static CertificateQuery ofRequest(String id) {
+            return new CertificateQuery(false, Optional.of(id), Optional.empty(), Optional.empty());
+        }
+
+        public static CertificateQuery ofSubject(String name) {
+            return new CertificateQuery(false, Optional.empty(), Optional.of(name), Optional.empty());
+        }
+
+        public static CertificateQuery ofSerial(String serial) {
+            return new CertificateQuery(false, Optional.empty(), Optional.empty(), Optional.of(serial));
+        }
+    }
 }

@@ -103,6 +103,47 @@ class TctlTest {
     }
 
     @Test
+    void aBotJoinsAssumesAnApprovedRequestAndReleasesIt() throws Exception {
+        assertEquals(0, tctl(admin, "create", "-f", Path.of("..", "examples", "walkthrough.yaml").toString()).exit());
+        Run token = tctl(admin, "tokens", "add", "--bot", "jenkins-deploy", "-q");
+        assertEquals(0, token.exit(), token.err());
+        Files.writeString(dir.resolve("token"), token.out().strip());
+        for (String user : List.of("alice", "bob", "carol")) {
+            tctl(admin, "auth", "sign", "--user", user, "--out", dir.resolve(user + ".pem").toString());
+        }
+        String id = tctl(dir.resolve("alice.pem"), "requests", "create", "--bot", "jenkins-deploy", "--roles", "deploy",
+                "--reason", "CHG-1", "-q").out().strip();
+        tctl(dir.resolve("bob.pem"), "requests", "review", id, "--approve");
+        tctl(dir.resolve("carol.pem"), "requests", "review", id, "--approve");
+
+        Path out = dir.resolve("bundle");
+        Run assume = tctl(admin, "bots", "assume", "--bot", "jenkins-deploy", "--token-file", dir.resolve("token").toString(),
+                "--ca-pin", cluster.server().ca().pin(), "--request", id, "--out", out.toString());
+        assertEquals(0, assume.exit(), assume.err());
+        assertTrue(assume.out().contains("principals: deploy"), assume.out());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("id_ed25519"))));
+        assertTrue(Files.readString(out.resolve("id_ed25519")).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        assertTrue(Files.readString(out.resolve("id_ed25519-cert.pub")).startsWith("ssh-ed25519-cert-v01@openssh.com "));
+
+        Run wrongPin = tctl(admin, "bots", "assume", "--bot", "jenkins-deploy", "--token-file", dir.resolve("token").toString(),
+                "--ca-pin", "sha256:" + "0".repeat(64), "--request", id, "--out", dir.resolve("other").toString());
+        assertEquals(Tctl.UNREACHABLE, wrongPin.exit());
+
+        Run release = tctl(out.resolve("bot-identity.pem"), "bots", "release", "--request", id);
+        assertEquals(0, release.exit(), release.err());
+        assertTrue(release.out().contains("ssh:") && release.out().contains("tls:"), release.out());
+
+        Run lock = tctl(admin, "locks", "add", "--bot", "jenkins-deploy", "--message", "incident", "--ttl", "1h");
+        assertEquals(0, lock.exit(), lock.err());
+        Run locks = tctl(admin, "locks", "ls");
+        assertTrue(locks.out().contains("bot=jenkins-deploy") && locks.out().contains("incident"), locks.out());
+        String lockName = lock.out().split(" ")[1];
+        assertEquals(0, tctl(admin, "locks", "rm", lockName).exit());
+        assertTrue(tctl(admin, "tokens", "ls").out().contains("NAME"), "tokens ls prints a table");
+    }
+
+    @Test
     void getPrintsJsonWhenAsked() throws Exception {
         Run roles = tctl(admin, "get", "roles", "--format", "json");
         assertEquals(0, roles.exit(), roles.err());

@@ -69,7 +69,7 @@ abstract class AccessRequestApiContract {
 
     String createDeployRequest() {
         Response r = alice.post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy", List.of("deploy"),
-                "CHG-1234", Optional.of(Duration.ofHours(2)), Optional.empty()));
+                "CHG-1234", Optional.of(Duration.ofHours(2)), Optional.empty(), false));
         assertEquals(201, r.status(), r.toString());
         return r.json().path("metadata").path("name").asText();
     }
@@ -142,11 +142,11 @@ abstract class AccessRequestApiContract {
     @Test
     void requestedRolesAreCheckedAgainstTheBotNotTheAuthor() {
         Response r = alice.post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy", List.of("cab"), "x",
-                Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), false));
         assertEquals(403, r.status());
         assertTrue(r.message().contains("bot 'jenkins-deploy' may not request role 'cab'"), r.message());
         Response forOtherBot = bob.post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy", List.of("deploy"), "x",
-                Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), false));
         assertEquals(403, forOtherBot.status(), "bob has no role naming the bot");
     }
 
@@ -163,7 +163,7 @@ abstract class AccessRequestApiContract {
     @Test
     void accessIsCappedByTheRolesMaxDuration() {
         Response r = alice.post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy", List.of("deploy"), "x",
-                Optional.of(Duration.ofHours(10)), Optional.empty()));
+                Optional.of(Duration.ofHours(10)), Optional.empty(), false));
         JsonNode spec = r.json().path("spec");
         Duration access = Duration.between(Instant.parse(spec.path("created").asText()), Instant.parse(spec.path("max_duration").asText()));
         assertEquals(Duration.ofHours(2), access, "jenkins-deploy-bot sets request.max_duration: 2h");
@@ -252,7 +252,7 @@ abstract class AccessRequestApiContract {
             cluster.apply(User.of("reviewer-" + i, List.of("cab")));
         }
         Response created = cluster.user("requester").post("/v1/access-requests",
-                new CreateAccessRequest("racer", List.of("deploy"), "race", Optional.empty(), Optional.empty()));
+                new CreateAccessRequest("racer", List.of("deploy"), "race", Optional.empty(), Optional.empty(), false));
         String id = created.json().path("metadata").path("name").asText();
 
         List<TestClient> clients = new ArrayList<>();

@@ -94,16 +94,16 @@ class AccessRequestLifecycleTest {
     // ---- request helpers -----------------------------------------------------------------------------------
 
     private static CreateAccessRequest ask(String... roles) {
-        return new CreateAccessRequest(BOT.name(), List.of(roles), "CHG-1234", Optional.empty(), Optional.empty());
+        return new CreateAccessRequest(BOT.name(), List.of(roles), "CHG-1234", Optional.empty(), Optional.empty(), false);
     }
 
     private static CreateAccessRequest askWithReason(String role, String reason) {
-        return new CreateAccessRequest(BOT.name(), List.of(role), reason, Optional.empty(), Optional.empty());
+        return new CreateAccessRequest(BOT.name(), List.of(role), reason, Optional.empty(), Optional.empty(), false);
     }
 
     private static CreateAccessRequest ask(String role, Duration access, Duration pending) {
         return new CreateAccessRequest(BOT.name(), List.of(role), "CHG-1234",
-                Optional.ofNullable(access), Optional.ofNullable(pending));
+                Optional.ofNullable(access), Optional.ofNullable(pending), false);
     }
 
     private static AccessRequest create(CreateAccessRequest ask, RoleSet botRoles) {
@@ -327,7 +327,7 @@ class AccessRequestLifecycleTest {
                 role("deploy-bot", request(capped("deploy", Duration.ofHours(4)))),
                 role("db-bot", request(capped("db", Duration.ofHours(1)))));
         CreateAccessRequest both = new CreateAccessRequest(BOT.name(), List.of("deploy", "db"), "CHG-1",
-                Optional.of(Duration.ofHours(8)), Optional.empty());
+                Optional.of(Duration.ofHours(8)), Optional.empty(), false);
         assertEquals(NOW.plus(Duration.ofHours(1)), create(both, bot).spec().maxDuration());
     }
 

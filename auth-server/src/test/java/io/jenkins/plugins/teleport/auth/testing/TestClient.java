@@ -36,6 +36,23 @@ public final class TestClient {
         return call("GET", path, null);
     }
 
+    /** A GET whose answer is not JSON (KRL, CRL, CA keys): its bytes; fails the test unless the status is 200. */
+    public byte[] getBytes(String path) {
+        try {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("GET " + path + ": HTTP " + r.statusCode() + " " + new String(r.body()));
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Response post(String path, Object body) {
         return call("POST", path, body);
     }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** A real auth server on a loopback port with an admin identity, on SQLite or PostgreSQL. */
 public final class TestCluster implements AutoCloseable {
@@ -81,6 +82,50 @@ public final class TestCluster implements AutoCloseable {
 
     public TestClient user(String name) {
         return client(identity(ClientIdentity.user(name)));
+    }
+
+    /** A client that trusts the cluster CA but presents no certificate (as a bot before it joins). */
+    public TestClient anonymous() {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", server.ca().certificate());
+            javax.net.ssl.TrustManagerFactory tmf =
+                    javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return new TestClient(server.url(), ctx);
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A new join token for {@code bot}, made by the admin. */
+    public String token(String bot, boolean reusable) {
+        TestClient.Response r = admin().post("/v1/tokens", Map.of("bot_name", bot, "reusable", reusable));
+        if (r.status() != 201) {
+            throw new AssertionError("token for " + bot + ": " + r);
+        }
+        return r.json().path("token").asText();
+    }
+
+    /** Joins as {@code bot} with {@code token}: the raw answer. */
+    public TestClient.Response tryJoin(String bot, String token, KeyPair key) {
+        return anonymous().post("/v1/join", Map.of("token", token, "bot_name", bot,
+                "public_key", io.jenkins.plugins.teleport.auth.ca.Pem.encode(key.getPublic())));
+    }
+
+    /** Joins as {@code bot} with a fresh single-use token; the bot's identity. */
+    public IdentityFile join(String bot) {
+        KeyPair key = CertificateAuthority.newKeyPair();
+        TestClient.Response r = tryJoin(bot, token(bot, false), key);
+        if (r.status() != 200) {
+            throw new AssertionError("join as " + bot + ": " + r);
+        }
+        return new IdentityFile(key.getPrivate(),
+                io.jenkins.plugins.teleport.auth.ca.Pem.certificates(r.json().path("certificate").asText()).get(0),
+                List.of(server.ca().certificate()));
     }
 
     /** Creates resources through the API as the admin, failing the test if any is refused. */

@@ -1,0 +1,236 @@
+package io.jenkins.plugins.teleport.auth.ca;
+
+import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Lock;
+import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
+import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
+import io.jenkins.plugins.teleport.api.Messages.Release;
+import io.jenkins.plugins.teleport.api.Messages.Released;
+import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
+import io.jenkins.plugins.teleport.auth.audit.AuditLog;
+import io.jenkins.plugins.teleport.auth.locks.LockRules;
+import io.jenkins.plugins.teleport.auth.rbac.Access;
+import io.jenkins.plugins.teleport.auth.rbac.RoleSet;
+import io.jenkins.plugins.teleport.auth.requests.AccessRequestLifecycle;
+import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
+import io.jenkins.plugins.teleport.auth.store.Store;
+import io.jenkins.plugins.teleport.auth.store.Tx;
+import io.jenkins.plugins.teleport.auth.store.Tx.CertificateQuery;
+import java.math.BigInteger;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+
+/**
+ * Turns an approved access request into certificates for its bot, takes them back on release, and publishes what
+ * relying parties need: the SSH CA keys, the OpenSSH KRL and the X.509 CRL (revoked and locked certificates).
+ */
+public final class CertificateIssuer {
+
+    /** The SSH certificate extension that names the access requests, as Teleport's. */
+    public static final String ACTIVE_REQUESTS_EXTENSION = "teleport-active-requests";
+
+    private static final List<String> PERMITS = List.of("permit-X11-forwarding", "permit-agent-forwarding",
+            "permit-port-forwarding", "permit-pty", "permit-user-rc");
+    private static final Pattern USAGE_KEY = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Store store;
+    private final CertificateAuthority tlsCa;
+    private final SshCertificateAuthority sshCa;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Duration serverCap;
+
+    public CertificateIssuer(Store store, CertificateAuthority tlsCa, SshCertificateAuthority sshCa, AuditLog audit,
+                             Clock clock, Duration serverCap) {
+        this.store = store;
+        this.tlsCa = tlsCa;
+        this.sshCa = sshCa;
+        this.audit = audit;
+        this.clock = clock;
+        this.serverCap = serverCap;
+    }
+
+    /**
+     * Issues an SSH and an X.509 certificate bound to the request, if every condition holds now: the caller is the
+     * request's bot, the request is APPROVED and unexpired, still valid under current roles, and nothing is locked.
+     */
+    public IssuedCertificates issue(ClientIdentity caller, IssueCertificates ask) {
+        String id = ask.accessRequestId() == null ? "" : ask.accessRequestId();
+        AccessRequestLifecycle.checkId(id);
+        PublicKey sshKey;
+        try {
+            sshKey = SshCertificateAuthority.parsePublicKey(ask.sshPublicKey() == null ? "" : ask.sshPublicKey());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "ssh_public_key: " + e.getMessage());
+        }
+        PublicKey tlsKey = Pem.clientPublicKey(ask.tlsPublicKey() == null ? "" : ask.tlsPublicKey(), "tls_public_key");
+        checkUsage(ask.usage());
+
+        return store.writeRetrying(tx -> {
+            Instant now = clock.instant();
+            AccessRequest request = tx.get(AccessRequest.class, id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                    "access request " + id + " does not exist"));
+            RoleSet botRoles = Access.rolesOf(tx, caller);
+            Map<String, Role> requested = new LinkedHashMap<>();
+            for (String name : request.spec().roles()) {
+                tx.get(Role.class, name).ifPresent(r -> requested.put(name, r));
+            }
+            AccessRequestLifecycle.checkAssumable(request, caller, botRoles, requested.keySet(), now);
+            LockRules.check(tx.list(Lock.class), LockRules.Subject.of(caller, List.of(id), List.of()), now);
+
+            List<Role> roles = new ArrayList<>(botRoles.roles());
+            roles.addAll(requested.values());
+            Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
+            Instant notAfter = CertificatePolicy.notAfter(now, ask.ttl(), request.spec().maxDuration(), roles, serverCap)
+                    .truncatedTo(ChronoUnit.SECONDS);
+            List<String> principals = CertificatePolicy.principals(roles);
+            long sshSerial = RANDOM.nextLong() & Long.MAX_VALUE;
+            BigInteger tlsSerial = CertificateAuthority.newSerial();
+
+            Map<String, String> extensions = new TreeMap<>();
+            PERMITS.forEach(p -> extensions.put(p, ""));
+            extensions.put(ACTIVE_REQUESTS_EXTENSION, "{\"access_requests\":[\"" + id + "\"]}");
+            String keyId = "bot:" + caller.name() + " request:" + id + " serial:" + sshSerial;
+            OpenSshCertificate ssh = sshCa.sign(sshKey, sshSerial, keyId, principals, notBefore, notAfter, extensions);
+            X509Certificate tls = tlsCa.issueClient(tlsKey, caller, List.of(id), tlsSerial, notBefore, notAfter);
+
+            String tlsSerialHex = tlsSerial.toString(16);
+            tx.record(new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(),
+                    Optional.of(id), now, notAfter, Optional.empty()));
+            tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
+                    notAfter, Optional.empty()));
+            if (request.spec().assumeStartTime().isEmpty()) {
+                tx.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS))));
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("bot", caller.name());
+            fields.put("roles", request.spec().roles());
+            fields.put("principals", principals);
+            fields.put("ssh_serial", Long.toString(sshSerial));
+            fields.put("tls_serial", tlsSerialHex);
+            fields.put("valid_after", notBefore.toString());
+            fields.put("valid_before", notAfter.toString());
+            fields.putAll(ask.usage());
+            audit.record(tx, AuditEventType.CERT_CREATE, caller.name(), Optional.of(id), fields);
+
+            return new IssuedCertificates(id, SshCertificateAuthority.encode(ssh), Long.toString(sshSerial),
+                    List.of(sshCa.publicKeyLine()), principals, Pem.encode(tls), tlsSerialHex,
+                    List.of(Pem.encode(tlsCa.certificate())), notBefore, notAfter);
+        });
+    }
+
+    /**
+     * The request's bot gives its certificates back: every certificate issued to it for the request is revoked at
+     * once (refused by this server, listed in the KRL and CRL), and a one-shot request is consumed. Releasing again
+     * is harmless.
+     */
+    public Released release(ClientIdentity caller, String id, Release release) {
+        AccessRequestLifecycle.checkId(id);
+        checkUsage(release.usage());
+        return store.writeRetrying(tx -> {
+            Instant now = clock.instant();
+            AccessRequest request = tx.get(AccessRequest.class, id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                    "access request " + id + " does not exist"));
+            AccessRequest after = AccessRequestLifecycle.release(request, caller);
+            List<IssuedCertificate> revoked = tx.revokeForRequest(id, caller.subject(), now);
+            boolean consumed = after != request;
+            if (consumed) {
+                tx.update(after);
+            }
+            List<String> serials = revoked.stream().map(c -> c.kind().wireName() + ":" + c.serial()).toList();
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("bot", caller.name());
+            fields.put("revoked", serials);
+            fields.put("consumed", consumed);
+            fields.putAll(release.usage());
+            audit.record(tx, AuditEventType.CERT_RELEASE, caller.name(), Optional.of(id), fields);
+            return new Released(id, serials, consumed);
+        });
+    }
+
+    /** The SSH user CA public keys, one per line, as sshd's {@code TrustedUserCAKeys} reads them. */
+    public String sshCaKeys() {
+        return sshCa.publicKeyLine() + "\n";
+    }
+
+    /** The OpenSSH KRL of revoked and locked SSH certificates that have not expired yet. */
+    public byte[] krl() {
+        Instant now = clock.instant();
+        List<Long> serials = store.read(tx -> withdrawn(tx, IssuedCertificate.Kind.SSH, now)).stream()
+                .map(c -> Long.parseLong(c.serial())).toList();
+        return Krl.encode(sshCa.publicKeyBlob(), serials, now.toEpochMilli(), now, "revoked certificates of " + sshCa.publicKeyLine());
+    }
+
+    /** The X.509 CRL of revoked and locked client certificates that have not expired yet. */
+    public X509CRL crl() {
+        Instant now = clock.instant();
+        Map<BigInteger, Instant> entries = new LinkedHashMap<>();
+        for (IssuedCertificate c : store.read(tx -> withdrawn(tx, IssuedCertificate.Kind.TLS, now))) {
+            entries.put(new BigInteger(c.serial(), 16), c.revokedAt().orElse(now));
+        }
+        return tlsCa.crl(entries, now, Duration.ofHours(1));
+    }
+
+    /** Revoked certificates, and certificates a lock in force matches, of one kind. */
+    static List<IssuedCertificate> withdrawn(Tx tx, IssuedCertificate.Kind kind, Instant now) {
+        Set<IssuedCertificate> out = new LinkedHashSet<>(tx.certificates(kind, CertificateQuery.revokedOnes(), now));
+        for (Lock lock : tx.list(Lock.class)) {
+            if (!LockRules.inForce(lock, now)) {
+                continue;
+            }
+            Lock.Target t = lock.spec().target();
+            CertificateQuery query = !t.serial().isEmpty() ? CertificateQuery.ofSerial(t.serial())
+                    : !t.accessRequest().isEmpty() ? CertificateQuery.ofRequest(t.accessRequest())
+                    : !t.bot().isEmpty() ? CertificateQuery.ofSubject(ClientIdentity.bot(t.bot()).subject())
+                    : CertificateQuery.ofSubject(ClientIdentity.user(t.user()).subject());
+            for (IssuedCertificate c : tx.certificates(kind, query, now)) {
+                ClientIdentity holder = subjectOf(c);
+                if (LockRules.matches(t, LockRules.Subject.of(holder, c.requestId().stream().toList(), List.of(c.serial())))) {
+                    out.add(c);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static ClientIdentity subjectOf(IssuedCertificate c) {
+        String[] parts = c.subject().split(":", 2);
+        return parts[0].equals("bot") ? ClientIdentity.bot(parts[1]) : ClientIdentity.user(parts[1]);
+    }
+
+    private static void checkUsage(Map<String, String> usage) {
+        if (usage.size() > 16) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "usage has more than 16 entries");
+        }
+        usage.forEach((k, v) -> {
+            if (!USAGE_KEY.matcher(k).matches() || v == null || v.length() > 1024) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "usage entries need lower-case names (e.g. build_url) and "
+                        + "values of at most 1024 characters; '" + k + "' is not one");
+            }
+            if (List.of("bot", "roles", "principals", "ssh_serial", "tls_serial", "valid_after", "valid_before", "revoked",
+                    "consumed").contains(k)) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "usage entry '" + k + "' is reserved");
+            }
+        });
+    }
+}
