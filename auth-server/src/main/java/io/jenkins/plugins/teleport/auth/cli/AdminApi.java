@@ -47,6 +47,24 @@ public final class AdminApi {
                 .build();
     }
 
+    /** A GET of a published, non-JSON document (CA keys, KRL, CRL): its bytes. */
+    public byte[] getBytes(String path) {
+        try {
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                ErrorResponse error = Json.mapper().readerFor(ErrorResponse.class).without(UNKNOWN).readValue(response.body());
+                throw new ApiException(error.code(), error.message());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new Unreachable("cannot reach the auth server at " + base + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted while calling " + base, e);
+        }
+    }
+
     public <T> T get(String path, TypeReference<T> type) {
         return send("GET", path, null, type);
     }

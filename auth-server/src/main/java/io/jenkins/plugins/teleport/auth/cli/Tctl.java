@@ -217,8 +217,45 @@ public final class Tctl {
         }
     }
 
-    @Command(name = "auth", mixinStandardHelpOptions = true, description = "Identities.", subcommands = Auth.Sign.class)
+    @Command(name = "auth", mixinStandardHelpOptions = true, description = "Identities and what relying parties trust.",
+            subcommands = {Auth.Sign.class, Auth.Export.class})
     static final class Auth {
+        @Command(name = "export", mixinStandardHelpOptions = true,
+                description = "Write what relying parties need: the SSH user CA keys (sshd TrustedUserCAKeys), the TLS CA, "
+                        + "the OpenSSH KRL (sshd RevokedKeys) or the X.509 CRL (PEM).")
+        static final class Export extends ApiCommand {
+            /** What to export. */
+            enum Type { user_ca, tls_ca, krl, crl }
+
+            @Option(names = "--type", required = true, description = "${COMPLETION-CANDIDATES}")
+            Type type;
+
+            @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write here (default: standard output).")
+            Path outFile;
+
+            @Override
+            public Integer call() throws IOException {
+                AdminApi api = api();
+                byte[] bytes = switch (type) {
+                    case user_ca -> api.getBytes("/v1/ca/ssh");
+                    case tls_ca -> Pem.encode(IdentityFile.read(identity).caCertificates().get(0)).getBytes(StandardCharsets.UTF_8);
+                    case krl -> api.getBytes("/v1/revocations/krl");
+                    case crl -> api.getBytes("/v1/revocations/crl?format=pem");
+                };
+                if (outFile == null) {
+                    System.out.write(bytes);
+                    System.out.flush();
+                } else {
+                    Path tmp = Files.createTempFile(outFile.toAbsolutePath().getParent(), ".export", ".tmp");
+                    Files.write(tmp, bytes);
+                    Files.move(tmp, outFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    out().println(type.name().replace('_', '-') + " written to " + outFile);
+                }
+                return 0;
+            }
+        }
+
         @Command(name = "sign", mixinStandardHelpOptions = true,
                 description = "Write an identity file for an existing user (key made here; only the public key is sent).")
         static final class Sign extends IdentityCommand {
