@@ -88,8 +88,7 @@ public final class CertificateIssuer {
 
         return store.writeRetrying(tx -> {
             Instant now = clock.instant();
-            AccessRequest request = tx.get(AccessRequest.class, id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
-                    "access request " + id + " does not exist"));
+            AccessRequest request = find(tx, id, caller);
             RoleSet botRoles = Access.rolesOf(tx, caller);
             Map<String, Role> requested = new LinkedHashMap<>();
             for (String name : request.spec().roles()) {
@@ -149,8 +148,7 @@ public final class CertificateIssuer {
         checkUsage(release.usage());
         return store.writeRetrying(tx -> {
             Instant now = clock.instant();
-            AccessRequest request = tx.get(AccessRequest.class, id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
-                    "access request " + id + " does not exist"));
+            AccessRequest request = find(tx, id, caller);
             AccessRequest after = AccessRequestLifecycle.release(request, caller);
             List<IssuedCertificate> revoked = tx.revokeForRequest(id, caller.subject(), now);
             boolean consumed = after != request;
@@ -211,6 +209,16 @@ public final class CertificateIssuer {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The request; missing, it is {@code not_found} for bots, and for people the same refusal they get for any
+     * request (only bots assume requests), so people cannot probe IDs here.
+     */
+    private static AccessRequest find(Tx tx, String id, ClientIdentity caller) {
+        return tx.get(AccessRequest.class, id).orElseThrow(() -> caller.type() == ClientIdentity.Type.BOT
+                ? new ApiException(ErrorCode.NOT_FOUND, "access request " + id + " does not exist")
+                : new ApiException(ErrorCode.ACCESS_DENIED, "only bots assume and release access requests; " + caller + " cannot"));
     }
 
     private static ClientIdentity subjectOf(IssuedCertificate c) {
