@@ -1,0 +1,218 @@
+package io.jenkins.plugins.teleport.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.ErrorResponse;
+import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
+import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
+import io.jenkins.plugins.teleport.api.Messages.JoinRequest;
+import io.jenkins.plugins.teleport.api.Messages.Ping;
+import io.jenkins.plugins.teleport.api.Messages.Release;
+import io.jenkins.plugins.teleport.api.Messages.Released;
+import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
+import io.jenkins.plugins.teleport.api.Token;
+import java.io.IOException;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManager;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * The auth server's API, for bots: ping (checking the CA pin before anything else), join, read a request,
+ * issue request-bound certificates, release. One connection pool per server; bounded timeouts; idempotent
+ * calls are retried with backoff on transient failures, others never.
+ */
+public final class AuthClient {
+
+    /** Timeouts and retries. */
+    public record Settings(Duration connectTimeout, Duration callTimeout, int attempts, Duration firstBackoff) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), Duration.ofSeconds(30), 4, Duration.ofMillis(250));
+    }
+
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final Pattern PIN = Pattern.compile("sha256:[0-9a-f]{64}");
+    // Lenient on answers: a newer server may add fields this client does not know.
+    private static final ObjectReader READER = Json.mapper().reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final HttpUrl base;
+    private final String caPin;
+    private final OkHttpClient http;
+    private final Settings settings;
+
+    private AuthClient(HttpUrl base, String caPin, OkHttpClient http, Settings settings) {
+        this.base = base;
+        this.caPin = caPin;
+        this.http = http;
+        this.settings = settings;
+    }
+
+    /** A client of {@code server} that trusts only a CA with pin {@code caPin}. Nothing is sent until the first call. */
+    public static AuthClient create(URI server, String caPin, Settings settings) {
+        if (caPin == null || !PIN.matcher(caPin).matches()) {
+            throw new TeleportException("the CA pin must look like sha256:<64 hex digits>, as the auth server prints it at start");
+        }
+        HttpUrl base = HttpUrl.get(server);
+        if (!base.isHttps()) {
+            throw new TeleportException("the auth server address must be https://, not " + server);
+        }
+        PinnedTrust trust = new PinnedTrust(caPin);
+        OkHttpClient http = new OkHttpClient.Builder()
+                .sslSocketFactory(tls(null, trust).getSocketFactory(), trust)
+                .connectTimeout(settings.connectTimeout())
+                .callTimeout(settings.callTimeout())
+                .retryOnConnectionFailure(false)
+                .build();
+        return new AuthClient(base, caPin, http, settings);
+    }
+
+    public static AuthClient create(URI server, String caPin) {
+        return create(server, caPin, Settings.DEFAULT);
+    }
+
+    /** The same server and pool, calling as {@code identity} (mutual TLS). */
+    public AuthClient as(BotIdentity identity) {
+        PinnedTrust trust = new PinnedTrust(caPin);
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            X509Certificate[] chain = java.util.stream.Stream.concat(java.util.stream.Stream.of(identity.certificate()),
+                    identity.caCertificates().stream()).toArray(X509Certificate[]::new);
+            keys.setKeyEntry("bot", identity.key(), new char[0], chain);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, new char[0]);
+            OkHttpClient withIdentity = http.newBuilder()
+                    .sslSocketFactory(tls(kmf.getKeyManagers(), trust).getSocketFactory(), trust).build();
+            return new AuthClient(base, caPin, withIdentity, settings);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot use the bot identity for TLS", e);
+        }
+    }
+
+    public URI server() {
+        return base.uri();
+    }
+
+    /** Who the server is; refuses (without sending anything else) if its CA is not the pinned one. */
+    public Ping ping() {
+        Ping ping = retrying(() -> call("GET", "/v1/ping", null, Ping.class));
+        if (!caPin.equals(ping.caPin())) {
+            throw new TeleportException.CaPinMismatchException("the server says its CA pin is " + ping.caPin()
+                    + " but the configured pin is " + caPin, null);
+        }
+        return ping;
+    }
+
+    /** Joins as {@code bot} with a join token; the identity's key is made here and never leaves this process. */
+    public BotIdentity join(String bot, String token) {
+        KeyPair key = Keys.p256();
+        SignedCertificate signed = call("POST", "/v1/join",
+                new JoinRequest(Token.JoinMethod.TOKEN, token, bot, Keys.publicKeyPem(key.getPublic())), SignedCertificate.class);
+        List<X509Certificate> cas = Keys.certificates(String.join("", signed.caCertificates()));
+        return new BotIdentity(bot, key.getPrivate(), Keys.certificates(signed.certificate()).get(0), cas);
+    }
+
+    public AccessRequest accessRequest(String id) {
+        return retrying(() -> call("GET", "/v1/access-requests/" + id, null, AccessRequest.class));
+    }
+
+    /** Issues request-bound certificates; not retried (a retry could issue twice). */
+    public IssuedCertificates issue(IssueCertificates ask) {
+        return call("POST", "/v1/certs", ask, IssuedCertificates.class);
+    }
+
+    /** Gives the request's certificates back; retried on transient failures (releasing twice is harmless). */
+    public Released release(String id, Map<String, String> usage) {
+        return retrying(() -> call("POST", "/v1/access-requests/" + id + "/release", new Release(usage), Released.class));
+    }
+
+    private <T> T retrying(Supplier<T> call) {
+        Duration backoff = settings.firstBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (TeleportException e) {
+                boolean transientFailure = e instanceof TeleportException.UnreachableException
+                        || (e instanceof AuthServerException a && a.code() == ErrorCode.UNAVAILABLE);
+                if (!transientFailure || attempt >= settings.attempts()) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(backoff.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TeleportException.UnreachableException("interrupted while retrying a call to " + base, e);
+            }
+            backoff = backoff.multipliedBy(2);
+        }
+    }
+
+    private <T> T call(String method, String path, Object body, Class<T> type) {
+        Request.Builder request = new Request.Builder().url(base.resolve(path));
+        try {
+            request.method(method, body == null ? null : RequestBody.create(Json.mapper().writeValueAsBytes(body), JSON));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        try (Response response = http.newCall(request.build()).execute()) {
+            byte[] bytes = response.body() == null ? new byte[0] : response.body().bytes();
+            if (!response.isSuccessful()) {
+                ErrorResponse error;
+                try {
+                    error = READER.readValue(bytes, ErrorResponse.class);
+                } catch (IOException notJson) {
+                    throw new AuthServerException(ErrorCode.INTERNAL, "HTTP " + response.code() + " from " + base + path);
+                }
+                throw AuthServerException.of(error.code(), error.message());
+            }
+            return READER.readValue(bytes, type);
+        } catch (SSLHandshakeException e) {
+            if (String.valueOf(rootMessage(e)).contains(PinnedTrust.MISMATCH)) {
+                throw new TeleportException.CaPinMismatchException(rootMessage(e), e);
+            }
+            throw new TeleportException.UnreachableException("TLS handshake with " + base + " failed: " + rootMessage(e)
+                    + " (is the identity expired or from another cluster?)", e);
+        } catch (IOException e) {
+            throw new TeleportException.UnreachableException("cannot reach the auth server at " + base + ": " + e.getMessage()
+                    + " (is it running and reachable from here?)", e);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    private static SSLContext tls(KeyManager[] keys, TrustManager trust) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(keys, new TrustManager[] {trust}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

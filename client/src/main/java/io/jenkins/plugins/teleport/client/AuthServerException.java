@@ -1,0 +1,41 @@
+package io.jenkins.plugins.teleport.client;
+
+import io.jenkins.plugins.teleport.api.ErrorCode;
+
+/** The auth server refused a call: its stable {@link ErrorCode} and its message, which names the fix. */
+public class AuthServerException extends TeleportException {
+
+    private final ErrorCode code;
+
+    public AuthServerException(ErrorCode code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    /** The typed exception for a refusal. */
+    static AuthServerException of(ErrorCode code, String message) {
+        return switch (code) {
+            case REQUEST_PENDING, REQUEST_DENIED, REQUEST_EXPIRED, REQUEST_CONSUMED -> new RequestNotUsableException(code, message);
+            case ACCESS_DENIED, LOCKED, UNAUTHENTICATED -> new NotAllowedException(code, message);
+            default -> new AuthServerException(code, message);
+        };
+    }
+
+    /** The access request cannot be assumed now: pending, denied, expired or consumed. Retrying will not help. */
+    public static final class RequestNotUsableException extends AuthServerException {
+        public RequestNotUsableException(ErrorCode code, String message) {
+            super(code, message);
+        }
+    }
+
+    /** This identity may not do this: wrong bot, no role for it, locked, or a revoked certificate. */
+    public static final class NotAllowedException extends AuthServerException {
+        public NotAllowedException(ErrorCode code, String message) {
+            super(code, message);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.jenkins.plugins.teleport.client.bundle;
+
+import io.jenkins.plugins.teleport.api.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Lays out an identity directory and removes it. The directory has a random name under a given parent and mode
+ * 0700; inside, names are fixed: private keys 0400, everything else 0600. Nothing is written anywhere else.
+ */
+public final class BundleWriter {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private BundleWriter() {}
+
+    /** Writes the bundle into a new directory {@code parent/<random>}; on failure, removes what it wrote. */
+    public static BundleFiles write(Path parent, IdentityBundle b) throws IOException {
+        Files.createDirectories(parent);
+        byte[] name = new byte[12];
+        RANDOM.nextBytes(name);
+        Path dir = Files.createDirectory(parent.resolve(HexFormat.of().formatHex(name)),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        BundleFiles files = new BundleFiles(dir, b.requestId(), b.bot(), b.validBefore().toString());
+        try {
+            secret(files.file(BundleFiles.SSH_KEY), b.sshPrivateKey());
+            plain(files.file(BundleFiles.SSH_PUBLIC_KEY), b.sshPublicKey() + "\n");
+            plain(files.file(BundleFiles.SSH_CERT), b.sshCertificate() + "\n");
+            plain(files.file(BundleFiles.SSH_CONFIG), sshConfig(files));
+            secret(files.file(BundleFiles.TLS_KEY), b.tlsPrivateKey());
+            plain(files.file(BundleFiles.TLS_CERT), b.tlsCertificate());
+            plain(files.file(BundleFiles.TLS_CA), b.tlsCaCertificates());
+            secret(files.file(BundleFiles.IDENTITY), identityFile(b));
+            plain(files.file(BundleFiles.REQUEST_JSON), requestJson(b));
+            return files;
+        } catch (IOException | RuntimeException e) {
+            try {
+                delete(dir);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** Removes the directory and everything in it; a directory already gone is fine. */
+    public static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /**
+     * The identity file in the layout {@code tsh -i} reads: the private key, the SSH certificate line, the TLS
+     * certificate and the TLS CA certificates. The key is the SSH key (what ssh uses); the TLS certificate certifies
+     * a separate P-256 key, which is in {@code tls.key}. There are no {@code @cert-authority} lines: the cluster
+     * signs no host certificates, so there is no host CA to trust.
+     */
+    static String identityFile(IdentityBundle b) {
+        return b.sshPrivateKey() + b.sshCertificate() + "\n" + b.tlsCertificate() + b.tlsCaCertificates();
+    }
+
+    static String sshConfig(BundleFiles files) {
+        return "# Written for access request " + files.requestId() + "; deleted when the request scope ends.\n"
+                + "# Use it with: ssh -F \"$TELEPORT_SSH_CONFIG\" user@host\n"
+                + "Host *\n"
+                + "    IdentityFile \"" + files.file(BundleFiles.SSH_KEY) + "\"\n"
+                + "    CertificateFile \"" + files.file(BundleFiles.SSH_CERT) + "\"\n"
+                + "    IdentitiesOnly yes\n"
+                + "    IdentityAgent none\n";
+    }
+
+    static String requestJson(IdentityBundle b) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("access_request_id", b.requestId());
+        doc.put("cluster", b.clusterName());
+        doc.put("bot", b.bot());
+        doc.put("roles", b.roles());
+        doc.put("principals", b.principals());
+        doc.put("valid_after", b.validAfter().toString());
+        doc.put("valid_before", b.validBefore().toString());
+        doc.put("ssh_serial", b.sshSerial());
+        doc.put("tls_serial", b.tlsSerial());
+        return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n";
+    }
+
+    private static void secret(Path file, String text) throws IOException {
+        create(file, text, "r--------");
+    }
+
+    private static void plain(Path file, String text) throws IOException {
+        create(file, text, "rw-------");
+    }
+
+    private static void create(Path file, String text, String mode) throws IOException {
+        try {
+            // Created owner-only before anything is written, then narrowed to the final mode.
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException(file + " already exists: the bundle directory must be new", e);
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+    }
+}

@@ -1,0 +1,183 @@
+package io.jenkins.plugins.teleport.client.cli;
+
+import io.jenkins.plugins.teleport.client.AuthClient;
+import io.jenkins.plugins.teleport.client.TeleportException;
+import io.jenkins.plugins.teleport.client.scope.PendingReleases;
+import io.jenkins.plugins.teleport.client.scope.Progress;
+import io.jenkins.plugins.teleport.client.scope.RequestScope;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code teleport-ci}: runs a command inside an access request's scope, for any CI system. */
+@Command(name = "teleport-ci", mixinStandardHelpOptions = true, version = "teleport-ci 0.1.0",
+        description = "Run commands with short-lived credentials bound to an approved access request.",
+        subcommands = {TeleportCi.Exec.class, TeleportCi.ReleasePending.class})
+public final class TeleportCi {
+
+    /** Exit code when teleport-ci itself failed before the command could run (as docker run uses it). */
+    public static final int SCOPE_FAILED = 125;
+    /** Exit codes of a command that could not be executed or found (as shells use them). */
+    public static final int NOT_EXECUTABLE = 126;
+    public static final int NOT_FOUND = 127;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new TeleportCi());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("teleport-ci: " + (e instanceof TeleportException ? "" : e.getClass().getSimpleName() + ": ")
+                    + e.getMessage());
+            return SCOPE_FAILED;
+        });
+        return cl;
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true,
+            description = {"Join as the bot, get certificates bound to the approved access request, run COMMAND with "
+                    + "environment variables pointing at them, then release them and delete the files, whatever happened.",
+                    "The command sees: TELEPORT_IDENTITY_DIR, TELEPORT_IDENTITY_FILE, TELEPORT_SSH_CONFIG, TELEPORT_SSH_KEY, "
+                            + "TELEPORT_SSH_CERT, TELEPORT_TLS_KEY, TELEPORT_TLS_CERT, TELEPORT_TLS_CA, TELEPORT_ACCESS_REQUEST_ID, "
+                            + "TELEPORT_BOT, TELEPORT_CERT_VALID_BEFORE."},
+            footer = {"", "Exit code: the command's; 125 if teleport-ci failed before running it (the message says why), "
+                    + "126 if the command cannot be executed, 127 if it is not found."})
+    static final class Exec implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--server", required = true, defaultValue = "${env:TELEPORT_AUTH_SERVER}", paramLabel = "URL",
+                description = "Auth server, e.g. https://auth.example.com:3025 (env TELEPORT_AUTH_SERVER).")
+        URI server;
+
+        @Option(names = "--ca-pin", required = true, defaultValue = "${env:TELEPORT_CA_PIN}", paramLabel = "PIN",
+                description = "The auth server's CA pin, sha256:… (env TELEPORT_CA_PIN).")
+        String caPin;
+
+        @Option(names = "--bot", required = true, description = "The bot to join as.")
+        String bot;
+
+        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "File holding the bot's join token.")
+        Path tokenFile;
+
+        @Option(names = "--request", required = true, paramLabel = "ID", description = "The approved access request.")
+        String request;
+
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "Certificate lifetime, e.g. 30m (default 1h; capped by the request).")
+        String ttl;
+
+        @Option(names = "--usage", paramLabel = "KEY=VALUE", description = "Where this runs, for the audit log, e.g. build_url=$BUILD_URL.")
+        Map<String, String> usage = new LinkedHashMap<>();
+
+        @Option(names = "--bundle-dir", paramLabel = "DIR", description = "Parent of the identity directory (default: the system temp dir).")
+        Path bundleDir;
+
+        @Option(names = "--state-dir", paramLabel = "DIR", description = "Where pending releases are kept (default: ${XDG_STATE_HOME:-~/.local/state}/teleport-ci/pending-releases).")
+        Path stateDir;
+
+        @Option(names = "--release-retry", defaultValue = "30s", paramLabel = "DURATION",
+                description = "How long to retry a release that cannot reach the server before leaving it pending (default: ${DEFAULT-VALUE}).")
+        String releaseRetry;
+
+        @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --).")
+        List<String> command;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            Progress progress = line -> {
+                err.println("[teleport-ci] " + line);
+                err.flush();
+            };
+            if (!Files.isReadable(tokenFile)) {
+                throw new TeleportException("token file " + tokenFile + " is not readable");
+            }
+            RequestScope.Options options = new RequestScope.Options(server, caPin, bot, Files.readString(tokenFile).strip(),
+                    request, Optional.ofNullable(ttl).map(t -> parse("--ttl", t)), usage,
+                    bundleDir != null ? bundleDir : Path.of(System.getProperty("java.io.tmpdir"), "teleport-ci"),
+                    new PendingReleases(stateDir != null ? stateDir : PendingReleases.defaultDir(), Clock.systemUTC()),
+                    AuthClient.Settings.DEFAULT, parse("--release-retry", releaseRetry));
+            RequestScope scope = new RequestScope(options, progress, Clock.systemUTC());
+            RequestScope.Acquired acquired = scope.acquire();
+            Process[] child = new Process[1];
+            // A runner stopped by SIGTERM/SIGINT still stops the command, releases and deletes.
+            Thread onSignal = new Thread(() -> {
+                if (child[0] != null) {
+                    child[0].destroy();
+                }
+                try {
+                    acquired.close();
+                } catch (IOException | RuntimeException e) {
+                    err.println("[teleport-ci] cleanup after a signal failed: " + e.getMessage());
+                }
+            }, "teleport-ci-cleanup");
+            Runtime.getRuntime().addShutdownHook(onSignal);
+            try {
+                ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+                pb.environment().putAll(acquired.files().environment());
+                progress.line("running: " + String.join(" ", command));
+                try {
+                    child[0] = pb.start();
+                } catch (IOException e) {
+                    progress.line("cannot run " + command.get(0) + ": " + e.getMessage());
+                    return e.getMessage() != null && e.getMessage().contains("error=13") ? NOT_EXECUTABLE : NOT_FOUND;
+                }
+                int exit = child[0].waitFor();
+                progress.line("command exited with " + exit);
+                return exit;
+            } finally {
+                acquired.close();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is already running or has run
+                }
+            }
+        }
+
+        private Duration parse(String option, String text) {
+            try {
+                return io.jenkins.plugins.teleport.api.GoDuration.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "release-pending", mixinStandardHelpOptions = true,
+            description = "Retry the releases that could not reach the auth server (run it from cron, or let the next exec do it).",
+            footer = {"", "Exit code: 0 when none is left pending, 1 otherwise."})
+    static final class ReleasePending implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--state-dir", paramLabel = "DIR", description = "Where pending releases are kept.")
+        Path stateDir;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter err = spec.commandLine().getErr();
+            PendingReleases pending = new PendingReleases(stateDir != null ? stateDir : PendingReleases.defaultDir(), Clock.systemUTC());
+            int left = pending.retryAll(AuthClient.Settings.DEFAULT, line -> err.println("[teleport-ci] " + line));
+            err.println("[teleport-ci] " + (left == 0 ? "no release pending" : left + " release(s) still pending in " + pending.dir()));
+            err.flush();
+            return left == 0 ? 0 : 1;
+        }
+    }
+}
