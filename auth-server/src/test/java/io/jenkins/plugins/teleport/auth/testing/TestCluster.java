@@ -24,7 +24,8 @@ public final class TestCluster implements AutoCloseable {
     /** Which store a test runs against. */
     public enum Backend { SQLITE, POSTGRES }
 
-    private final AuthServer server;
+    private AuthServer server;
+    private int stoppedPort;
     private final TestClock clock;
     private final IdentityFile admin;
 
@@ -47,6 +48,22 @@ public final class TestCluster implements AutoCloseable {
         TestClock clock = new TestClock();
         try {
             return new TestCluster(AuthServer.start(config, clock), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the server, keeping its store; {@link #restart} brings it back on the same port. */
+    public void stop() {
+        stoppedPort = server.port();
+        server.close();
+    }
+
+    /** Starts the server again on the same address and store, with the same CA (as after a crash or an upgrade). */
+    public void restart() {
+        ServerConfig again = server.config().withListenAddr("127.0.0.1:" + stoppedPort);
+        try {
+            server = AuthServer.start(again, clock);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

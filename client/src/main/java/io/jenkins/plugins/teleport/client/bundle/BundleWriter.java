@@ -85,17 +85,31 @@ public final class BundleWriter {
      * signs no host certificates, so there is no host CA to trust.
      */
     static String identityFile(IdentityBundle b) {
-        return b.sshPrivateKey() + b.sshCertificate() + "\n" + b.tlsCertificate() + b.tlsCaCertificates();
+        return line(b.sshPrivateKey()) + line(b.sshCertificate()) + line(b.tlsCertificate()) + line(b.tlsCaCertificates());
     }
 
     static String sshConfig(BundleFiles files) {
         return "# Written for access request " + files.requestId() + "; deleted when the request scope ends.\n"
                 + "# Use it with: ssh -F \"$TELEPORT_SSH_CONFIG\" user@host\n"
                 + "Host *\n"
-                + "    IdentityFile \"" + files.file(BundleFiles.SSH_KEY) + "\"\n"
-                + "    CertificateFile \"" + files.file(BundleFiles.SSH_CERT) + "\"\n"
+                + "    IdentityFile \"" + sshPath(files.file(BundleFiles.SSH_KEY)) + "\"\n"
+                + "    CertificateFile \"" + sshPath(files.file(BundleFiles.SSH_CERT)) + "\"\n"
                 + "    IdentitiesOnly yes\n"
                 + "    IdentityAgent none\n";
+    }
+
+    /**
+     * A path as ssh_config reads it: ssh expands {@code %} tokens (write {@code %%} for a literal one, common in
+     * Jenkins workspace names such as {@code feature%2Fx}); {@code "} and {@code $\{} have no escape, so such a
+     * directory is refused with a message naming the fix.
+     */
+    static String sshPath(Path path) {
+        String text = path.toString();
+        if (text.contains("\"") || text.contains("${")) {
+            throw new IllegalArgumentException("the identity directory " + text + " contains '\"' or '${', which ssh_config "
+                    + "cannot express: choose another parent directory");
+        }
+        return text.replace("%", "%%");
     }
 
     static String requestJson(IdentityBundle b) throws IOException {
@@ -110,6 +124,10 @@ public final class BundleWriter {
         doc.put("ssh_serial", b.sshSerial());
         doc.put("tls_serial", b.tlsSerial());
         return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n";
+    }
+
+    private static String line(String text) {
+        return text.endsWith("\n") ? text : text + "\n";
     }
 
     private static void secret(Path file, String text) throws IOException {

@@ -195,7 +195,15 @@ public final class RequestScope {
                     deleteFailure = e;
                 }
             }
-            release();
+            // An interrupted run must still release: clear the flag for the calls, and set it again after.
+            boolean interrupted = Thread.interrupted();
+            try {
+                release();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (deleteFailure != null) {
                 throw deleteFailure;
             }
