@@ -1,6 +1,7 @@
 package io.jenkins.plugins.teleport.client.bundle;
 
 import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.client.Keys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -11,14 +12,17 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Lays out an identity directory and removes it. The directory has a random name under a given parent and mode
- * 0700; inside, names are fixed: private keys 0400, everything else 0600. Nothing is written anywhere else.
+ * Lays out an identity directory and removes it, in two phases so that keys are made where they are used:
+ * {@link #prepare} makes the keys in a new directory, {@link #complete} adds the certificates once the public
+ * halves are certified. The directory has a random name under a given parent and mode 0700; inside, names are
+ * fixed: private keys 0400, everything else 0600. Nothing is written anywhere else.
  */
 public final class BundleWriter {
 
@@ -26,32 +30,52 @@ public final class BundleWriter {
 
     private BundleWriter() {}
 
-    /** Writes the bundle into a new directory {@code parent/<random>}; on failure, removes what it wrote. */
-    public static BundleFiles write(Path parent, IdentityBundle b) throws IOException {
+    /**
+     * Phase one, on the machine that will use the keys: a new directory {@code parent/<random>} (0700) with a new
+     * Ed25519 SSH key and a new P-256 TLS key written in it (0400). The answer carries only the public halves.
+     */
+    public static PreparedBundle prepare(Path parent, String keyComment) throws IOException {
         Files.createDirectories(parent);
         byte[] name = new byte[12];
         RANDOM.nextBytes(name);
         Path dir = Files.createDirectory(parent.resolve(HexFormat.of().formatHex(name)),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        BundleFiles files = new BundleFiles(dir, b.requestId(), b.bot(), b.validBefore().toString());
         try {
-            secret(files.file(BundleFiles.SSH_KEY), b.sshPrivateKey());
-            plain(files.file(BundleFiles.SSH_PUBLIC_KEY), b.sshPublicKey() + "\n");
-            plain(files.file(BundleFiles.SSH_CERT), b.sshCertificate() + "\n");
+            KeyPair ssh = Keys.ed25519();
+            KeyPair tls = Keys.p256();
+            secret(dir.resolve(BundleFiles.SSH_KEY), Keys.sshPrivateKey(ssh, keyComment));
+            secret(dir.resolve(BundleFiles.TLS_KEY), Keys.privateKeyPem(tls.getPrivate()));
+            return new PreparedBundle(dir, Keys.sshPublicKey(ssh.getPublic(), keyComment), Keys.publicKeyPem(tls.getPublic()));
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(dir, e);
+            throw e;
+        }
+    }
+
+    /** Phase two: the certificates, ssh_config, the identity file and request.json, next to the keys. */
+    public static BundleFiles complete(PreparedBundle prepared, BundleContents c) throws IOException {
+        Path dir = prepared.dir();
+        BundleFiles files = new BundleFiles(dir, c.requestId(), c.bot(), c.validBefore().toString());
+        try {
+            plain(files.file(BundleFiles.SSH_PUBLIC_KEY), prepared.sshPublicKey() + "\n");
+            plain(files.file(BundleFiles.SSH_CERT), c.sshCertificate() + "\n");
             plain(files.file(BundleFiles.SSH_CONFIG), sshConfig(files));
-            secret(files.file(BundleFiles.TLS_KEY), b.tlsPrivateKey());
-            plain(files.file(BundleFiles.TLS_CERT), b.tlsCertificate());
-            plain(files.file(BundleFiles.TLS_CA), b.tlsCaCertificates());
-            secret(files.file(BundleFiles.IDENTITY), identityFile(b));
-            plain(files.file(BundleFiles.REQUEST_JSON), requestJson(b));
+            plain(files.file(BundleFiles.TLS_CERT), c.tlsCertificate());
+            plain(files.file(BundleFiles.TLS_CA), c.tlsCaCertificates());
+            secret(files.file(BundleFiles.IDENTITY), identityFile(Files.readString(files.file(BundleFiles.SSH_KEY)), c));
+            plain(files.file(BundleFiles.REQUEST_JSON), requestJson(c));
             return files;
         } catch (IOException | RuntimeException e) {
-            try {
-                delete(dir);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            deleteQuietly(dir, e);
             throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path dir, Exception cause) {
+        try {
+            delete(dir);
+        } catch (IOException cleanup) {
+            cause.addSuppressed(cleanup);
         }
     }
 
@@ -84,8 +108,8 @@ public final class BundleWriter {
      * a separate P-256 key, which is in {@code tls.key}. There are no {@code @cert-authority} lines: the cluster
      * signs no host certificates, so there is no host CA to trust.
      */
-    static String identityFile(IdentityBundle b) {
-        return line(b.sshPrivateKey()) + line(b.sshCertificate()) + line(b.tlsCertificate()) + line(b.tlsCaCertificates());
+    static String identityFile(String sshPrivateKey, BundleContents c) {
+        return line(sshPrivateKey) + line(c.sshCertificate()) + line(c.tlsCertificate()) + line(c.tlsCaCertificates());
     }
 
     static String sshConfig(BundleFiles files) {
@@ -112,12 +136,11 @@ public final class BundleWriter {
         return text.replace("%", "%%");
     }
 
-    static String requestJson(IdentityBundle b) throws IOException {
+    static String requestJson(BundleContents b) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("access_request_id", b.requestId());
         doc.put("cluster", b.clusterName());
         doc.put("bot", b.bot());
-        doc.put("roles", b.roles());
         doc.put("principals", b.principals());
         doc.put("valid_after", b.validAfter().toString());
         doc.put("valid_before", b.validBefore().toString());

@@ -13,11 +13,12 @@ import io.jenkins.plugins.teleport.client.Keys;
 import io.jenkins.plugins.teleport.client.TeleportException;
 import io.jenkins.plugins.teleport.client.bundle.BundleFiles;
 import io.jenkins.plugins.teleport.client.bundle.BundleWriter;
-import io.jenkins.plugins.teleport.client.bundle.IdentityBundle;
+import io.jenkins.plugins.teleport.client.bundle.BundleContents;
+import io.jenkins.plugins.teleport.client.bundle.PreparedBundle;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -97,19 +98,28 @@ public final class RequestScope {
         AuthClient asBot = client.as(identity);
         checkRequest(asBot);
 
-        KeyPair ssh = Keys.ed25519();
-        KeyPair tls = Keys.p256();
-        IssuedCertificates issued = asBot.issue(new IssueCertificates(options.requestId(),
-                Keys.sshPublicKey(ssh.getPublic(), "bot " + options.bot()), Keys.publicKeyPem(tls.getPublic()), options.ttl(),
-                options.usage()));
+        PreparedBundle prepared = BundleWriter.prepare(options.bundleParent(), "bot " + options.bot());
+        IssuedCertificates issued;
+        try {
+            issued = asBot.issue(new IssueCertificates(options.requestId(), prepared.sshPublicKey(), prepared.tlsPublicKeyPem(),
+                    options.ttl(), options.usage()));
+        } catch (RuntimeException e) {
+            try {
+                BundleWriter.delete(prepared.dir());
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
         progress.line("certificates issued for access request " + issued.accessRequestId() + ": principals "
                 + String.join(", ", issued.principals()) + ", valid until " + issued.validBefore() + " (ssh serial "
                 + issued.sshSerial() + ", x509 serial " + issued.tlsSerial() + ")");
-        BotIdentity requestIdentity = new BotIdentity(options.bot(), tls.getPrivate(),
+        BotIdentity requestIdentity = new BotIdentity(options.bot(),
+                Keys.readPrivateKey(Files.readString(prepared.dir().resolve(BundleFiles.TLS_KEY))),
                 Keys.certificates(issued.tlsCertificate()).get(0), Keys.certificates(String.join("", issued.tlsCaCertificates())));
         Acquired acquired = new Acquired(client.as(requestIdentity), requestIdentity, issued, null);
         try {
-            BundleFiles files = BundleWriter.write(options.bundleParent(), bundle(ping, issued, ssh, tls));
+            BundleFiles files = BundleWriter.complete(prepared, contents(ping, issued));
             progress.line("identity written to " + files.dir());
             return new Acquired(acquired.client, requestIdentity, issued, files);
         } catch (IOException | RuntimeException e) {
@@ -149,12 +159,10 @@ public final class RequestScope {
         };
     }
 
-    private IdentityBundle bundle(Ping ping, IssuedCertificates issued, KeyPair ssh, KeyPair tls) {
-        return new IdentityBundle(ping.clusterName(), issued.accessRequestId(), options.bot(), List.of(), issued.principals(),
-                Keys.sshPrivateKey(ssh, "bot " + options.bot()), Keys.sshPublicKey(ssh.getPublic(), "bot " + options.bot()),
-                issued.sshCertificate(), issued.sshCaKeys(), Keys.privateKeyPem(tls.getPrivate()), issued.tlsCertificate(),
-                String.join("", issued.tlsCaCertificates()), issued.sshSerial(), issued.tlsSerial(), issued.validAfter(),
-                issued.validBefore());
+    private BundleContents contents(Ping ping, IssuedCertificates issued) {
+        return new BundleContents(ping.clusterName(), issued.accessRequestId(), options.bot(), issued.principals(),
+                issued.sshCertificate(), issued.sshCaKeys(), issued.tlsCertificate(), String.join("", issued.tlsCaCertificates()),
+                issued.sshSerial(), issued.tlsSerial(), issued.validAfter(), issued.validBefore());
     }
 
     /** An acquired scope: closing it releases the request and deletes the bundle, once. */

@@ -52,7 +52,7 @@ class BundleWriterTest {
     Path tmp;
 
     private Path parent;
-    private IdentityBundle bundle;
+    private BundleContents bundle;
 
     @BeforeAll
     static void makeCertificates() throws Exception {
@@ -64,20 +64,14 @@ class BundleWriterTest {
     @BeforeEach
     void makeBundle() {
         parent = tmp.resolve("bundles");
-        KeyPair ssh = Keys.ed25519();
-        KeyPair tls = Keys.p256();
-        String sshPublicKey = Keys.sshPublicKey(ssh.getPublic(), "bot-ci");
-        bundle = new IdentityBundle(
+        String certificateLine = Keys.sshPublicKey(Keys.ed25519().getPublic(), "bot-ci"); // the writer does not parse it
+        bundle = new BundleContents(
                 "example-cluster",
                 "0f3a6c1e-7d2b-4e8a-9c41-5b6d7e8f9a0b",
                 "ci",
-                List.of("access-request-ci"),
                 List.of("deploy", "ubuntu"),
-                Keys.sshPrivateKey(ssh, "bot-ci"),
-                sshPublicKey,
-                sshPublicKey, // the writer does not parse the certificate line
-                List.of(sshPublicKey),
-                Keys.privateKeyPem(tls.getPrivate()),
+                certificateLine,
+                List.of(certificateLine),
                 tlsCertificate,
                 tlsCaCertificate,
                 "1234567890",
@@ -86,10 +80,15 @@ class BundleWriterTest {
                 Instant.parse("2030-01-02T04:04:05Z"));
     }
 
+    /** Both phases, as the request scope runs them. */
+    private BundleFiles write(Path under) throws Exception {
+        return BundleWriter.complete(BundleWriter.prepare(under, "bot-ci"), bundle);
+    }
+
     @Test
     void directoryIsNewOwnerOnlyAndRandomlyNamedUnderTheParent() throws Exception {
-        BundleFiles first = BundleWriter.write(parent, bundle);
-        BundleFiles second = BundleWriter.write(parent, bundle);
+        BundleFiles first = write(parent);
+        BundleFiles second = write(parent);
 
         for (BundleFiles files : List.of(first, second)) {
             assertEquals(parent, files.dir().getParent());
@@ -102,7 +101,7 @@ class BundleWriterTest {
 
     @Test
     void privateKeysAndIdentityAreOwnerReadOnlyAndOtherFilesOwnerReadWrite() throws Exception {
-        BundleFiles files = BundleWriter.write(parent, bundle);
+        BundleFiles files = write(parent);
 
         Set<String> expected = Stream.concat(SECRET_FILES.stream(), PLAIN_FILES.stream()).collect(Collectors.toSet());
         assertEquals(expected, names(files.dir()), "exactly these files, nothing else");
@@ -112,18 +111,18 @@ class BundleWriterTest {
         for (String name : PLAIN_FILES) {
             assertEquals("rw-------", mode(files.file(name)), name);
         }
-        assertEquals(bundle.sshPrivateKey(), Files.readString(files.file(BundleFiles.SSH_KEY)));
-        assertEquals(bundle.tlsPrivateKey(), Files.readString(files.file(BundleFiles.TLS_KEY)));
+        assertTrue(Files.readString(files.file(BundleFiles.SSH_KEY)).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        assertTrue(Files.readString(files.file(BundleFiles.TLS_KEY)).startsWith("-----BEGIN PRIVATE KEY-----"));
         assertEquals(bundle.tlsCertificate(), Files.readString(files.file(BundleFiles.TLS_CERT)));
         assertEquals(bundle.tlsCaCertificates(), Files.readString(files.file(BundleFiles.TLS_CA)));
-        assertEquals(bundle.sshPublicKey(), Files.readString(files.file(BundleFiles.SSH_PUBLIC_KEY)).strip());
+        assertTrue(Files.readString(files.file(BundleFiles.SSH_PUBLIC_KEY)).startsWith("ssh-ed25519 "));
         assertEquals(bundle.sshCertificate(), Files.readString(files.file(BundleFiles.SSH_CERT)).strip());
     }
 
     @Test
     void sshConfigPointsSshAtTheBundleKeyAndCertificateOnly() throws Exception {
         requireTool("ssh");
-        BundleFiles files = BundleWriter.write(parent, bundle);
+        BundleFiles files = write(parent);
         Path key = files.file(BundleFiles.SSH_KEY);
         Path cert = files.file(BundleFiles.SSH_CERT);
         String config = Files.readString(files.file(BundleFiles.SSH_CONFIG));
@@ -142,7 +141,7 @@ class BundleWriterTest {
     @Test
     void sshLoadsTheBundleKeyAndCertificateWhenConnecting() throws Exception {
         requireTool("ssh");
-        assertSshLoadsTheBundleKeys(BundleWriter.write(parent, bundle));
+        assertSshLoadsTheBundleKeys(write(parent));
     }
 
     @Test
@@ -150,15 +149,15 @@ class BundleWriterTest {
         // Jenkins names multibranch workspaces like "job_feature%2Fx"; ssh expands %-tokens in IdentityFile and
         // CertificateFile, so ssh_config must escape a literal '%' as "%%".
         requireTool("ssh");
-        assertSshLoadsTheBundleKeys(BundleWriter.write(tmp.resolve("job_feature%2Fx").resolve("tmp"), bundle));
+        assertSshLoadsTheBundleKeys(write(tmp.resolve("job_feature%2Fx").resolve("tmp")));
     }
 
     @Test
     void identityFileHoldsSshKeyThenSshCertificateThenTlsCertificateThenCaCertificates() throws Exception {
-        BundleFiles files = BundleWriter.write(parent, bundle);
+        BundleFiles files = write(parent);
         String identity = Files.readString(files.file(BundleFiles.IDENTITY));
 
-        int key = identity.indexOf(bundle.sshPrivateKey());
+        int key = identity.indexOf(Files.readString(files.file(BundleFiles.SSH_KEY)));
         int sshCert = identity.indexOf("\n" + bundle.sshCertificate() + "\n");
         int tlsCert = identity.indexOf(bundle.tlsCertificate());
         int ca = identity.lastIndexOf(bundle.tlsCaCertificates());
@@ -168,12 +167,13 @@ class BundleWriterTest {
         assertTrue(ca > tlsCert, "then the CA certificates");
         assertEquals(List.of(Keys.certificates(bundle.tlsCertificate()).get(0), Keys.certificates(bundle.tlsCaCertificates()).get(0)),
                 Keys.certificates(identity), "the certificates in the identity file, in order");
-        assertFalse(identity.contains(bundle.tlsPrivateKey()), "the TLS key is in tls.key, not in the identity file");
+        assertFalse(identity.contains(Files.readString(files.file(BundleFiles.TLS_KEY))),
+                "the TLS key is in tls.key, not in the identity file");
     }
 
     @Test
     void requestJsonDescribesTheRequestAndHoldsNoKey() throws Exception {
-        BundleFiles files = BundleWriter.write(parent, bundle);
+        BundleFiles files = write(parent);
         String text = Files.readString(files.file(BundleFiles.REQUEST_JSON));
 
         JsonNode doc = Json.mapper().readTree(text);
@@ -190,7 +190,7 @@ class BundleWriterTest {
 
     @Test
     void environmentHasTheDocumentedVariablesPointingAtBundleFilesAndNoKeyMaterial() throws Exception {
-        BundleFiles files = BundleWriter.write(parent, bundle);
+        BundleFiles files = write(parent);
 
         Map<String, String> env = files.environment();
 
@@ -218,7 +218,8 @@ class BundleWriterTest {
         for (Map.Entry<String, String> e : env.entrySet()) {
             assertFalse(e.getValue().contains("-----"), e.getKey() + " holds no PEM text");
             assertFalse(e.getValue().contains("ssh-ed25519"), e.getKey() + " holds no SSH key");
-            for (String secretLine : base64Lines(bundle.sshPrivateKey(), bundle.tlsPrivateKey())) {
+            for (String secretLine : base64Lines(Files.readString(files.file(BundleFiles.SSH_KEY)),
+                    Files.readString(files.file(BundleFiles.TLS_KEY)))) {
                 assertFalse(e.getValue().contains(secretLine), e.getKey() + " holds no private key material");
             }
         }
@@ -228,7 +229,7 @@ class BundleWriterTest {
     void deleteRemovesTheWholeDirectoryAndNothingElse() throws Exception {
         Files.createDirectories(parent);
         Path neighbour = Files.writeString(parent.resolve("neighbour"), "not ours");
-        BundleFiles files = BundleWriter.write(parent, bundle);
+        BundleFiles files = write(parent);
 
         BundleWriter.delete(files.dir());
 
@@ -239,7 +240,7 @@ class BundleWriterTest {
 
     @Test
     void deletingTwiceIsFine() throws Exception {
-        BundleFiles files = BundleWriter.write(parent, bundle);
+        BundleFiles files = write(parent);
 
         BundleWriter.delete(files.dir());
         BundleWriter.delete(files.dir());
@@ -250,7 +251,7 @@ class BundleWriterTest {
 
     @Test
     void deleteRemovesReadOnlyFilesAndStrayFilesAddedToTheDirectory() throws Exception {
-        BundleFiles files = BundleWriter.write(parent, bundle);
+        BundleFiles files = write(parent);
         Path stray = Files.writeString(files.dir().resolve("known_hosts"), "added by a build step");
         Files.setPosixFilePermissions(stray, PosixFilePermissions.fromString("r--------"));
         Path sub = Files.createDirectory(files.dir().resolve("cache"));
@@ -264,14 +265,19 @@ class BundleWriterTest {
     }
 
     @Test
-    void identityBundleToStringShowsNoPrivateKey() {
-        String text = bundle.toString();
+    void preparedBundleHoldsTheKeysAndHandsOutOnlyTheirPublicHalves() throws Exception {
+        requireTool("ssh-keygen");
+        PreparedBundle prepared = BundleWriter.prepare(parent, "bot-ci");
 
-        assertFalse(text.contains("PRIVATE KEY"), text);
-        for (String secretLine : base64Lines(bundle.sshPrivateKey(), bundle.tlsPrivateKey())) {
-            assertFalse(text.contains(secretLine), text);
-        }
-        assertTrue(text.contains(bundle.requestId()), "still says which request it is: " + text);
+        assertEquals(Set.of(BundleFiles.SSH_KEY, BundleFiles.TLS_KEY), names(prepared.dir()), "only the keys so far");
+        assertTrue(prepared.sshPublicKey().startsWith("ssh-ed25519 "), prepared.sshPublicKey());
+        assertTrue(prepared.tlsPublicKeyPem().startsWith("-----BEGIN PUBLIC KEY-----"), prepared.tlsPublicKeyPem());
+        assertFalse(prepared.toString().contains("PRIVATE"), prepared.toString());
+        String derived = run(tmp, "ssh-keygen", "-y", "-f", prepared.dir().resolve(BundleFiles.SSH_KEY).toString());
+        assertEquals(prepared.sshPublicKey().split(" ")[1], derived.strip().split(" ")[1],
+                "the public half belongs to the key written");
+        String derivedTls = run(tmp, "openssl", "pkey", "-in", prepared.dir().resolve(BundleFiles.TLS_KEY).toString(), "-pubout");
+        assertEquals(prepared.tlsPublicKeyPem().strip(), derivedTls.strip(), "the TLS public half belongs to tls.key");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
