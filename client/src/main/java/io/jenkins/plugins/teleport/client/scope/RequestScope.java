@@ -96,7 +96,7 @@ public final class RequestScope {
         BotIdentity identity = client.join(options.bot(), options.joinToken());
         progress.line("joined as bot '" + options.bot() + "' (identity valid until " + identity.expires() + ")");
         AuthClient asBot = client.as(identity);
-        checkRequest(asBot);
+        checkRequest(asBot, options.requestId(), progress);
 
         PreparedBundle prepared = BundleWriter.prepare(options.bundleParent(), "bot " + options.bot());
         IssuedCertificates issued;
@@ -132,9 +132,13 @@ public final class RequestScope {
         }
     }
 
-    private void checkRequest(AuthClient asBot) {
+    /**
+     * Fails unless the request is APPROVED now, with a message that says why ("… is PENDING: 1 of 2 approvals"). A
+     * request this bot cannot see (another bot's) passes here: the issuance refusal that follows names both bots.
+     */
+    public static Optional<AccessRequest> checkRequest(AuthClient asBot, String requestId, Progress progress) {
         try {
-            AccessRequest request = asBot.accessRequest(options.requestId());
+            AccessRequest request = asBot.accessRequest(requestId);
             AccessRequest.Status status = request.status().orElseThrow();
             if (status.state() != RequestState.APPROVED) {
                 throw new AuthServerException.RequestNotUsableException(codeFor(status.state()), "access request "
@@ -142,11 +146,12 @@ public final class RequestScope {
             }
             progress.line("access request " + request.id() + " is APPROVED (" + status.progress() + "), roles "
                     + String.join(", ", request.spec().roles()));
+            return Optional.of(request);
         } catch (AuthServerException e) {
             if (e.code() != ErrorCode.NOT_FOUND) {
                 throw e;
             }
-            // Not visible to this bot: the issuance refusal that follows says exactly why (e.g. another bot's request).
+            return Optional.empty();
         }
     }
 

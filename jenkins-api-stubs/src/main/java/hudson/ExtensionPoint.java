@@ -1,0 +1,5 @@
+package hudson;
+
+/** Marker for extension points. */
+public interface ExtensionPoint {
+}

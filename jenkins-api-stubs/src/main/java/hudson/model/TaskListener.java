@@ -1,0 +1,15 @@
+package hudson.model;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import org.jenkinsci.remoting.SerializableOnlyOverRemoting;
+
+/** Where a build's log goes. */
+public interface TaskListener extends SerializableOnlyOverRemoting {
+    PrintStream getLogger();
+
+    default PrintWriter error(String msg) {
+        getLogger().println("ERROR: " + msg);
+        return new PrintWriter(getLogger(), true);
+    }
+}

@@ -1,0 +1,67 @@
+package io.jenkins.plugins.teleport.jenkins;
+
+import hudson.AbortException;
+import hudson.Extension;
+import hudson.ExtensionList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jenkins.model.GlobalConfiguration;
+import jenkins.model.GlobalConfigurationCategory;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/** The auth servers Jenkins knows, under Manage Jenkins, Security ({@code teleportAccessRequest} in Configuration as Code). */
+@Extension
+@Symbol("teleportAccessRequest")
+public class TeleportGlobalConfiguration extends GlobalConfiguration {
+
+    private List<TeleportServer> servers = new ArrayList<>();
+
+    public TeleportGlobalConfiguration() {
+        load();
+    }
+
+    public static TeleportGlobalConfiguration get() {
+        return ExtensionList.lookupSingleton(TeleportGlobalConfiguration.class);
+    }
+
+    @Override
+    public GlobalConfigurationCategory getCategory() {
+        return GlobalConfigurationCategory.get(GlobalConfigurationCategory.Security.class);
+    }
+
+    @Override
+    public String getDisplayName() {
+        return "Teleport access requests";
+    }
+
+    public List<TeleportServer> getServers() {
+        return servers;
+    }
+
+    @DataBoundSetter
+    public void setServers(List<TeleportServer> servers) {
+        this.servers = servers == null ? new ArrayList<>() : new ArrayList<>(servers);
+        save();
+    }
+
+    /** The server a step names, or the only one when it names none; an error that names the fix otherwise. */
+    TeleportServer server(Optional<String> name) throws AbortException {
+        List<String> names = servers.stream().map(TeleportServer::getName).toList();
+        if (servers.isEmpty()) {
+            throw new AbortException("No Teleport auth server is configured: add one under Manage Jenkins, Security, "
+                    + "Teleport access requests");
+        }
+        if (name.isEmpty()) {
+            if (servers.size() > 1) {
+                throw new AbortException("Several Teleport auth servers are configured (" + String.join(", ", names)
+                        + "): choose one with server: 'NAME'");
+            }
+            return servers.get(0);
+        }
+        return servers.stream().filter(s -> s.getName().equals(name.get())).findFirst().orElseThrow(() ->
+                new AbortException("No Teleport auth server named '" + name.get() + "' is configured; configured: "
+                        + String.join(", ", names)));
+    }
+}

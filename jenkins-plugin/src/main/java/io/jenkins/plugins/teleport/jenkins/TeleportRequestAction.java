@@ -1,0 +1,156 @@
+package io.jenkins.plugins.teleport.jenkins;
+
+import hudson.model.Run;
+import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
+import java.util.List;
+import java.util.Optional;
+import jenkins.model.RunAction2;
+
+/**
+ * On the build page: which access request a block assumed, who asked and approved, what the certificates allowed,
+ * and whether they were released; with links to the request and its audit events on the auth server. Holds only
+ * non-secret text.
+ */
+public class TeleportRequestAction implements RunAction2 {
+
+    private transient Run<?, ?> run;
+
+    private final String requestId;
+    private final String serverName;
+    private final String serverUrl;
+    private final String bot;
+    private final String requestedBy;
+    private final String reason;
+    private final List<String> roles;
+    private final List<String> reviewers;
+    private final List<String> principals;
+    private final String validAfter;
+    private final String validBefore;
+    private final String sshSerial;
+    private final String tlsSerial;
+    private volatile String releaseStatus = "in use";
+
+    TeleportRequestAction(String requestId, String serverName, String serverUrl, String bot, String requestedBy, String reason,
+                          List<String> roles, List<String> reviewers, List<String> principals, String validAfter,
+                          String validBefore, String sshSerial, String tlsSerial) {
+        this.requestId = requestId;
+        this.serverName = serverName;
+        this.serverUrl = serverUrl.endsWith("/") ? serverUrl.substring(0, serverUrl.length() - 1) : serverUrl;
+        this.bot = bot;
+        this.requestedBy = requestedBy;
+        this.reason = reason;
+        this.roles = List.copyOf(roles);
+        this.reviewers = List.copyOf(reviewers);
+        this.principals = List.copyOf(principals);
+        this.validAfter = validAfter;
+        this.validBefore = validBefore;
+        this.sshSerial = sshSerial;
+        this.tlsSerial = tlsSerial;
+    }
+
+    static TeleportRequestAction of(TeleportServer server, Optional<AccessRequest> request, IssuedCertificates issued, String bot) {
+        Optional<AccessRequest.Spec> spec = request.map(AccessRequest::spec);
+        return new TeleportRequestAction(issued.accessRequestId(), server.getName(), server.getUrl(), bot,
+                spec.map(AccessRequest.Spec::requestedBy).orElse(""), spec.map(AccessRequest.Spec::requestReason).orElse(""),
+                spec.map(AccessRequest.Spec::roles).orElse(List.of()),
+                spec.map(s -> s.reviews().stream().map(r -> r.author() + " (" + r.proposedState() + ")").toList()).orElse(List.of()),
+                issued.principals(), issued.validAfter().toString(), issued.validBefore().toString(), issued.sshSerial(),
+                issued.tlsSerial());
+    }
+
+    @Override
+    public void onAttached(Run<?, ?> r) {
+        this.run = r;
+    }
+
+    @Override
+    public void onLoad(Run<?, ?> r) {
+        this.run = r;
+    }
+
+    public Run<?, ?> getRun() {
+        return run;
+    }
+
+    @Override
+    public String getIconFileName() {
+        return "symbol-key";
+    }
+
+    @Override
+    public String getDisplayName() {
+        return "Teleport access request " + requestId.substring(0, Math.min(8, requestId.length()));
+    }
+
+    @Override
+    public String getUrlName() {
+        return "teleport-access-request-" + requestId;
+    }
+
+    public String getRequestId() {
+        return requestId;
+    }
+
+    public String getServerName() {
+        return serverName;
+    }
+
+    public String getBot() {
+        return bot;
+    }
+
+    public String getRequestedBy() {
+        return requestedBy;
+    }
+
+    public String getReason() {
+        return reason;
+    }
+
+    public List<String> getRoles() {
+        return roles;
+    }
+
+    public List<String> getReviewers() {
+        return reviewers;
+    }
+
+    public List<String> getPrincipals() {
+        return principals;
+    }
+
+    public String getValidAfter() {
+        return validAfter;
+    }
+
+    public String getValidBefore() {
+        return validBefore;
+    }
+
+    public String getSshSerial() {
+        return sshSerial;
+    }
+
+    public String getTlsSerial() {
+        return tlsSerial;
+    }
+
+    public String getReleaseStatus() {
+        return releaseStatus;
+    }
+
+    void setReleaseStatus(String status) {
+        this.releaseStatus = status;
+    }
+
+    /** The request on the auth server (JSON; needs an identity of the cluster). */
+    public String getRequestUrl() {
+        return serverUrl + "/v1/access-requests/" + requestId;
+    }
+
+    /** The request's audit events on the auth server (JSON; needs an identity of the cluster). */
+    public String getAuditUrl() {
+        return serverUrl + "/v1/audit/events?request_id=" + requestId;
+    }
+}

@@ -1,0 +1,66 @@
+package io.jenkins.plugins.teleport.jenkins;
+
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.CredentialsScope;
+import com.fasterxml.jackson.databind.JsonNode;
+import hudson.util.Secret;
+import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
+import io.jenkins.plugins.teleport.api.ReviewVerdict;
+import io.jenkins.plugins.teleport.auth.testing.TestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** A real auth server with the README's walkthrough resources, and Jenkins configured to use it. */
+final class PluginFixture implements AutoCloseable {
+
+    static final String CREDENTIALS_ID = "jenkins-deploy-bot";
+
+    final TestCluster cluster;
+    final String token;
+
+    PluginFixture(Path dir) throws Exception {
+        cluster = TestCluster.start(TestCluster.Backend.SQLITE, dir.resolve("auth"));
+        cluster.applyYaml(Files.readString(Path.of("..", "examples", "walkthrough.yaml")));
+        token = cluster.token("jenkins-deploy", true);
+        BotSessions.clear();
+        CredentialsProvider.STORE.clear();
+        CredentialsProvider.TRACKED.clear();
+        CredentialsProvider.STORE.add(new TeleportBotCredentials(CredentialsScope.GLOBAL, CREDENTIALS_ID, "deploy bot",
+                "jenkins-deploy", Secret.fromString(token)));
+        TeleportServer server = new TeleportServer("dev", cluster.server().url().toString(), cluster.server().ca().pin());
+        server.setCredentialsId(CREDENTIALS_ID);
+        TeleportGlobalConfiguration.get().setServers(List.of(server));
+        System.setProperty("jenkins.rootUrl", "https://jenkins.example.com/");
+    }
+
+    /** A request for the bot, approved by as many of bob and carol as asked (two are needed). */
+    String request(int approvals) {
+        String id = cluster.user("alice").post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy", List.of("deploy"),
+                "CHG-1234", Optional.of(Duration.ofHours(2)), Optional.empty(), false)).json().path("metadata").path("name").asText();
+        for (String reviewer : List.of("bob", "carol").subList(0, approvals)) {
+            cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews", new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        }
+        return id;
+    }
+
+    List<JsonNode> events(String requestId, String type) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : cluster.admin().get("/v1/audit/events?request_id=" + requestId).json().path("items")) {
+            if (e.path("event").asText().equals(type)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+        BotSessions.clear();
+    }
+}
