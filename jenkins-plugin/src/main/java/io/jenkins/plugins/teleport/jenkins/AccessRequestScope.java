@@ -43,18 +43,86 @@ final class AccessRequestScope {
 
     private AccessRequestScope() {}
 
-    /** What a block asks for: the request, and optionally the server, the bot credentials and the lifetime. */
-    record Parameters(String requestId, String server, String credentialsId, String ttl) implements Serializable {
+    /**
+     * What a block asks for: the request, and optionally the server, the bot credentials and the lifetime. A plain
+     * class, not a record: it is saved with the build's program, whose serialization predates records.
+     */
+    static final class Parameters implements Serializable {
         private static final long serialVersionUID = 1L;
+        private final String requestId;
+        private final String server;
+        private final String credentialsId;
+        private final String ttl;
+
+        Parameters(String requestId, String server, String credentialsId, String ttl) {
+            this.requestId = requestId;
+            this.server = server;
+            this.credentialsId = credentialsId;
+            this.ttl = ttl;
+        }
+
+        String requestId() {
+            return requestId;
+        }
+
+        String server() {
+            return server;
+        }
+
+        String credentialsId() {
+            return credentialsId;
+        }
+
+        String ttl() {
+            return ttl;
+        }
     }
 
     /**
      * What an open scope leaves for its end: identifiers only, never key material (it is saved with the build's
      * program, so the scope survives a controller restart).
      */
-    record Handle(String serverName, String credentialsId, String requestId, String bot, String bundleDir, String validBefore)
-            implements Serializable {
+    static final class Handle implements Serializable {
         private static final long serialVersionUID = 1L;
+        private final String serverName;
+        private final String credentialsId;
+        private final String requestId;
+        private final String bot;
+        private final String bundleDir;
+        private final String validBefore;
+
+        Handle(String serverName, String credentialsId, String requestId, String bot, String bundleDir, String validBefore) {
+            this.serverName = serverName;
+            this.credentialsId = credentialsId;
+            this.requestId = requestId;
+            this.bot = bot;
+            this.bundleDir = bundleDir;
+            this.validBefore = validBefore;
+        }
+
+        String serverName() {
+            return serverName;
+        }
+
+        String credentialsId() {
+            return credentialsId;
+        }
+
+        String requestId() {
+            return requestId;
+        }
+
+        String bot() {
+            return bot;
+        }
+
+        String bundleDir() {
+            return bundleDir;
+        }
+
+        String validBefore() {
+            return validBefore;
+        }
 
         /** The variables the body sees (the same as teleport-ci exec sets). */
         Map<String, String> environment() {

@@ -12,8 +12,9 @@ import java.util.List;
 import jenkins.MasterToSlaveFileCallable;
 
 /**
- * The bundle's work on the agent. Only strings cross the channel: public keys and certificates go, paths come
- * back; the private keys are made on the agent and stay there.
+ * The bundle's work on the agent. Only strings and string arrays cross the channel (no library types, which the
+ * channel's class filter would refuse): public keys and certificates go, paths come back; the private keys are made
+ * on the agent and stay there.
  */
 final class AgentBundle {
 
@@ -41,23 +42,23 @@ final class AgentBundle {
         private final String sshPublicKey;
         private final String tlsPublicKeyPem;
         private final String[] contents;
-        private final List<String> principals;
-        private final List<String> sshCaKeys;
+        private final String[] principals;
+        private final String[] sshCaKeys;
 
         /** {@code contents}: cluster, request, bot, SSH certificate, TLS certificate, TLS CA, SSH serial, TLS serial, valid after, valid before. */
         Complete(String sshPublicKey, String tlsPublicKeyPem, String[] contents, List<String> principals, List<String> sshCaKeys) {
             this.sshPublicKey = sshPublicKey;
             this.tlsPublicKeyPem = tlsPublicKeyPem;
             this.contents = contents.clone();
-            this.principals = List.copyOf(principals);
-            this.sshCaKeys = List.copyOf(sshCaKeys);
+            this.principals = principals.toArray(String[]::new);
+            this.sshCaKeys = sshCaKeys.toArray(String[]::new);
         }
 
         @Override
         public Void invoke(File dir, VirtualChannel channel) throws IOException {
             String[] c = contents;
             BundleWriter.complete(new PreparedBundle(dir.toPath(), sshPublicKey, tlsPublicKeyPem), new BundleContents(c[0], c[1], c[2],
-                    principals, c[3], sshCaKeys, c[4], c[5], c[6], c[7], Instant.parse(c[8]), Instant.parse(c[9])));
+                    List.of(principals), c[3], List.of(sshCaKeys), c[4], c[5], c[6], c[7], Instant.parse(c[8]), Instant.parse(c[9])));
             return null;
         }
     }

@@ -11,6 +11,7 @@ import hudson.util.ListBoxModel;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
@@ -144,7 +145,7 @@ public class TeleportAccessRequestStep extends Step {
         private final Map<String, String> variables;
 
         Expander(Map<String, String> variables) {
-            this.variables = Map.copyOf(variables);
+            this.variables = new TreeMap<>(variables);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.jenkins.plugins.teleport.jenkins;
 import hudson.model.Run;
 import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import jenkins.model.RunAction2;
@@ -10,7 +11,7 @@ import jenkins.model.RunAction2;
 /**
  * On the build page: which access request a block assumed, who asked and approved, what the certificates allowed,
  * and whether they were released; with links to the request and its audit events on the auth server. Holds only
- * non-secret text.
+ * non-secret text, in types the build record's XML serialization handles (ArrayList, String).
  */
 public class TeleportRequestAction implements RunAction2 {
 
@@ -40,9 +41,9 @@ public class TeleportRequestAction implements RunAction2 {
         this.bot = bot;
         this.requestedBy = requestedBy;
         this.reason = reason;
-        this.roles = List.copyOf(roles);
-        this.reviewers = List.copyOf(reviewers);
-        this.principals = List.copyOf(principals);
+        this.roles = new ArrayList<>(roles);
+        this.reviewers = new ArrayList<>(reviewers);
+        this.principals = new ArrayList<>(principals);
         this.validAfter = validAfter;
         this.validBefore = validBefore;
         this.sshSerial = sshSerial;

@@ -1,0 +1,73 @@
+package io.jenkins.plugins.teleport.jenkins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import net.java.sezpoz.Index;
+import net.java.sezpoz.IndexItem;
+import org.junit.jupiter.api.Test;
+
+/** What Jenkins reads from the plugin jar besides classes: the extension index and the views. */
+class PluginResourcesTest {
+
+    static final Path RESOURCES = Path.of("src", "main", "resources");
+
+    @Test
+    void everyExtensionIsInTheSezPozIndexJenkinsReads() {
+        Set<String> indexed = new TreeSet<>();
+        for (IndexItem<hudson.Extension, Object> item : Index.load(hudson.Extension.class, Object.class)) {
+            indexed.add(item.className());
+        }
+        assertTrue(indexed.containsAll(List.of(
+                "io.jenkins.plugins.teleport.jenkins.TeleportGlobalConfiguration",
+                "io.jenkins.plugins.teleport.jenkins.TeleportServer$DescriptorImpl",
+                "io.jenkins.plugins.teleport.jenkins.TeleportBotCredentials$DescriptorImpl",
+                "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestStep$DescriptorImpl",
+                "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestBuildWrapper$DescriptorImpl")), indexed.toString());
+    }
+
+    @Test
+    void symbolsAreIndexedAsTheAnnotationIndexerWritesThem() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("target", "classes", "META-INF", "annotations", "org.jenkinsci.Symbol"));
+        assertEquals(List.of("io.jenkins.plugins.teleport.jenkins.TeleportBotCredentials$DescriptorImpl",
+                "io.jenkins.plugins.teleport.jenkins.TeleportGlobalConfiguration"), lines);
+    }
+
+    @Test
+    void everyViewIsWellFormedAndEscapesByDefault() throws Exception {
+        List<Path> views;
+        try (Stream<Path> s = Files.walk(RESOURCES)) {
+            views = s.filter(p -> p.toString().endsWith(".jelly")).toList();
+        }
+        assertTrue(views.size() >= 8, views.toString());
+        for (Path view : views) {
+            String text = Files.readString(view);
+            assertTrue(text.startsWith("<?jelly escape-by-default='true'?>"), view + " escapes by default");
+            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(view.toFile());
+        }
+        assertTrue(Files.exists(RESOURCES.resolve("index.jelly")), "index.jelly describes the plugin");
+    }
+
+    @Test
+    void everyFormFieldHasAHelpFile() throws Exception {
+        Pattern field = Pattern.compile("field=\"([A-Za-z]+)\"");
+        try (Stream<Path> s = Files.walk(RESOURCES)) {
+            for (Path view : s.filter(p -> p.getFileName().toString().matches("config\\.jelly|credentials\\.jelly")).toList()) {
+                Matcher m = field.matcher(Files.readString(view));
+                while (m.find()) {
+                    Path help = view.resolveSibling("help-" + m.group(1) + ".html");
+                    assertTrue(Files.exists(help), "missing " + help);
+                }
+            }
+        }
+    }
+}

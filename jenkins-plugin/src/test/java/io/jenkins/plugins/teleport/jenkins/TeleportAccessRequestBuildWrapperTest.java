@@ -1,0 +1,91 @@
+package io.jenkins.plugins.teleport.jenkins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hudson.AbortException;
+import hudson.EnvVars;
+import hudson.FilePath;
+import io.jenkins.plugins.teleport.jenkins.StepHarness.AgentChannel;
+import io.jenkins.plugins.teleport.jenkins.StepHarness.Log;
+import io.jenkins.plugins.teleport.jenkins.StepHarness.TestJob;
+import io.jenkins.plugins.teleport.jenkins.StepHarness.TestRun;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jenkins.tasks.SimpleBuildWrapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The freestyle build wrapper: the same scope, set up before the build steps and disposed of after them. */
+class TeleportAccessRequestBuildWrapperTest {
+
+    @TempDir
+    Path dir;
+
+    PluginFixture fixture;
+    TestRun run;
+    Log log;
+    FilePath workspace;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixture = new PluginFixture(dir);
+        run = new TestRun(new TestJob("deploy-freestyle"), 7);
+        log = new Log();
+        workspace = StepHarness.workspace(new AgentChannel(), Files.createDirectories(dir.resolve("ws").resolve("deploy-freestyle")));
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    @SuppressWarnings("deprecation")
+    static SimpleBuildWrapper.Context newContext() {
+        return new SimpleBuildWrapper.Context();
+    }
+
+    @Test
+    void theBuildStepsSeeTheVariablesAndTheDisposerReleasesAndDeletes() throws Exception {
+        String id = fixture.request(2);
+        SimpleBuildWrapper.Context context = newContext();
+        new TeleportAccessRequestBuildWrapper("${REQUEST_ID}").setUp(context, run, workspace, null, log,
+                new EnvVars("REQUEST_ID", id));
+
+        assertEquals(id, context.getEnv().get("TELEPORT_ACCESS_REQUEST_ID"), "the build parameter was expanded");
+        Path bundle = Path.of(context.getEnv().get("TELEPORT_IDENTITY_DIR"));
+        assertTrue(Files.isRegularFile(Path.of(context.getEnv().get("TELEPORT_SSH_CERT"))));
+
+        SimpleBuildWrapper.Disposer disposer = (SimpleBuildWrapper.Disposer) StepHarness.roundTrip(context.getDisposer());
+        String saved = new String(StepHarness.serialize(context.getDisposer()), StandardCharsets.ISO_8859_1);
+        assertFalse(saved.contains("PRIVATE KEY") || saved.contains(fixture.token), "the disposer holds identifiers only");
+        disposer.tearDown(run, workspace, null, log);
+        assertFalse(Files.exists(bundle));
+        assertEquals(1, fixture.events(id, "cert.release").size());
+        assertEquals("https://jenkins.example.com/job/deploy-freestyle/7/",
+                fixture.events(id, "cert.release").get(0).path("fields").path("build_url").asText());
+    }
+
+    @Test
+    void aRequestThatIsNotApprovedStopsTheBuildBeforeItsSteps() throws Exception {
+        String id = fixture.request(0);
+        AbortException e = assertThrows(AbortException.class, () -> new TeleportAccessRequestBuildWrapper(id)
+                .setUp(newContext(), run, workspace, null, log, new EnvVars()));
+        assertTrue(e.getMessage().contains("is PENDING: 0 of 2 approvals"), e.getMessage());
+    }
+
+    @Test
+    void theBuildLogMasksPrivateKeys() throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var filtered = new TeleportAccessRequestBuildWrapper("x").createLoggerDecorator(run).decorateLogger(run, out)) {
+            filtered.write("-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\nok\n"
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("****\n****\n****\nok\n", out.toString(StandardCharsets.UTF_8));
+    }
+}
