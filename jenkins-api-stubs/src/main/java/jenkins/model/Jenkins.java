@@ -1,13 +1,13 @@
 package jenkins.model;
 
 import hudson.ExtensionList;
-import java.io.File;
 import hudson.model.Describable;
 import hudson.model.Descriptor;
 import hudson.security.ACL;
 import hudson.security.AccessControlled;
 import hudson.security.Permission;
 import hudson.security.PermissionGroup;
+import java.io.File;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 

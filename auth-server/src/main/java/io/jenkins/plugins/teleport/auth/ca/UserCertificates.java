@@ -2,20 +2,20 @@ package io.jenkins.plugins.teleport.auth.ca;
 
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
-import io.jenkins.plugins.teleport.api.Messages.UserCertRequest;
 import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
+import io.jenkins.plugins.teleport.api.Messages.UserCertRequest;
 import io.jenkins.plugins.teleport.api.User;
 import io.jenkins.plugins.teleport.auth.rbac.Access;
 import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
+import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
 import io.jenkins.plugins.teleport.auth.store.Store;
+import io.jenkins.plugins.teleport.auth.store.Tx;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
-import io.jenkins.plugins.teleport.auth.store.Tx;
 
 /** Signs client certificates for people, for public keys they made themselves (the server never sees the private key). */
 public final class UserCertificates {

@@ -15,12 +15,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code teleport-auth}: runs the auth server ({@code start}, {@code dev}) and makes the first admin identity ({@code bootstrap}). */
 @Command(name = "teleport-auth", mixinStandardHelpOptions = true, versionProvider = Tctl.Version.class,

@@ -11,9 +11,9 @@ import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.ItemList;
+import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.Messages.UserCertRequest;
-import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
 import io.jenkins.plugins.teleport.api.Resource;
 import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.api.User;
@@ -32,11 +32,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.StringJoiner;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code tctl}: the admin CLI. It talks to the auth server's API with an identity file, so reviewers and

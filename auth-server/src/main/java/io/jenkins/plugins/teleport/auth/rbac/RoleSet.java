@@ -1,8 +1,8 @@
 package io.jenkins.plugins.teleport.auth.rbac;
 
-import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.api.Role.Conditions;
 import io.jenkins.plugins.teleport.api.Role.ReasonMode;
+import io.jenkins.plugins.teleport.api.Role;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.jenkins.plugins.teleport.auth.requests;
 
-import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.AccessRequest.Review;
 import io.jenkins.plugins.teleport.api.AccessRequest.Spec;
+import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.Bot;
 import io.jenkins.plugins.teleport.api.ErrorCode;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.api.Role.Conditions;
 import io.jenkins.plugins.teleport.api.Role.Reason;
 import io.jenkins.plugins.teleport.api.Role.ReasonMode;
 import io.jenkins.plugins.teleport.api.Role.RequestConditions;
 import io.jenkins.plugins.teleport.api.Role.ReviewConditions;
 import io.jenkins.plugins.teleport.api.Role.Rule;
+import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
 import java.time.Duration;
 import java.util.List;
