@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.CaPin;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.ErrorResponse;
 import io.jenkins.plugins.teleport.api.Json;
@@ -25,12 +26,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -51,7 +52,6 @@ public final class AuthClient {
     }
 
     private static final MediaType JSON = MediaType.get("application/json");
-    private static final Pattern PIN = Pattern.compile("sha256:[0-9a-f]{64}");
     // Lenient on answers: a newer server may add fields this client does not know.
     private static final ObjectReader READER = Json.mapper().reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -69,14 +69,14 @@ public final class AuthClient {
 
     /** A client of {@code server} that trusts only a CA with pin {@code caPin}. Nothing is sent until the first call. */
     public static AuthClient create(URI server, String caPin, Settings settings) {
-        if (caPin == null || !PIN.matcher(caPin).matches()) {
+        if (caPin == null || !CaPin.FORMAT.matcher(caPin).matches()) {
             throw new TeleportException("the CA pin must look like sha256:<64 hex digits>, as the auth server prints it at start");
         }
         HttpUrl base = HttpUrl.get(server);
         if (!base.isHttps()) {
             throw new TeleportException("the auth server address must be https://, not " + server);
         }
-        PinnedTrust trust = new PinnedTrust(caPin);
+        X509TrustManager trust = CaPin.trustManager(caPin);
         OkHttpClient http = new OkHttpClient.Builder()
                 .sslSocketFactory(tls(null, trust).getSocketFactory(), trust)
                 .connectTimeout(settings.connectTimeout())
@@ -92,7 +92,7 @@ public final class AuthClient {
 
     /** The same server and pool, calling as {@code identity} (mutual TLS). */
     public AuthClient as(BotIdentity identity) {
-        PinnedTrust trust = new PinnedTrust(caPin);
+        X509TrustManager trust = CaPin.trustManager(caPin);
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
@@ -188,7 +188,7 @@ public final class AuthClient {
             }
             return READER.readValue(bytes, type);
         } catch (SSLHandshakeException e) {
-            if (String.valueOf(rootMessage(e)).contains(PinnedTrust.MISMATCH)) {
+            if (String.valueOf(rootMessage(e)).contains(CaPin.MISMATCH)) {
                 throw new TeleportException.CaPinMismatchException(rootMessage(e), e);
             }
             throw new TeleportException.UnreachableException("TLS handshake with " + base + " failed: " + rootMessage(e)

@@ -1,11 +1,11 @@
 package io.jenkins.plugins.teleport.auth.ca;
 
+import io.jenkins.plugins.teleport.api.CaPin;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -108,14 +107,9 @@ public final class CertificateAuthority {
         }
     }
 
-    /** The CA pin as Teleport writes it: {@code sha256:} and the hex SHA-256 of the CA's SubjectPublicKeyInfo. */
+    /** The CA pin as Teleport writes it (see {@link CaPin}). */
     public static String pinOf(X509Certificate ca) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(ca.getPublicKey().getEncoded());
-            return "sha256:" + HexFormat.of().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return CaPin.of(ca);
     }
 
     public X509Certificate certificate() {

@@ -3,6 +3,7 @@ package io.jenkins.plugins.teleport.auth.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jenkins.plugins.teleport.api.Bot;
+import io.jenkins.plugins.teleport.api.CaPin;
 import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Messages.CreateToken;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
@@ -31,6 +32,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -105,7 +108,7 @@ final class BotCommands {
                 Files.createDirectories(outDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 
                 KeyPair identityKey = CertificateAuthority.newKeyPair();
-                SignedCertificate joined = new AdminApi(authServer, PinnedTrust.context(caPin)).send("POST", "/v1/join",
+                SignedCertificate joined = new AdminApi(authServer, pinned(caPin)).send("POST", "/v1/join",
                         new JoinRequest(Token.JoinMethod.TOKEN, token, bot, Pem.encode(identityKey.getPublic())),
                         new TypeReference<>() {});
                 IdentityFile identity = new IdentityFile(identityKey.getPrivate(), Pem.certificates(joined.certificate()).get(0),
@@ -327,6 +330,17 @@ final class BotCommands {
                 out().println("lock " + name + " removed");
                 return 0;
             }
+        }
+    }
+
+    /** TLS that trusts the server only under the CA with this pin (a bot has no identity yet when it joins). */
+    static SSLContext pinned(String pin) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {CaPin.trustManager(pin)}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
