@@ -217,6 +217,36 @@ class TeleportAccessRequestStepTest {
     }
 
     @Test
+    void anExpiredRequestFailsBeforeTheBody() throws Exception {
+        fixture.cluster.clock().advance(java.time.Duration.ofHours(-3)); // made and approved three hours ago: its 2h are over
+        String id = fixture.request(2);
+        fixture.cluster.clock().advance(java.time.Duration.ofHours(3));
+        execution = new TeleportAccessRequestStep(id).start(context);
+        execution.start();
+        context.awaitDone();
+        assertTrue(context.failure.getMessage().contains("is EXPIRED"), context.failure.getMessage());
+        assertNull(context.invoker);
+        assertEquals(0, bundles());
+    }
+
+    @Test
+    void anotherBotsRequestFailsBeforeTheBodyNamingBothBots() throws Exception {
+        fixture.cluster.apply(io.jenkins.plugins.teleport.api.Bot.of("build", List.of("jenkins-deploy-bot")));
+        CredentialsProvider.STORE.add(new TeleportBotCredentials(com.cloudbees.plugins.credentials.CredentialsScope.GLOBAL,
+                "build-bot", "", "build", hudson.util.Secret.fromString(fixture.cluster.token("build", true))));
+        String id = fixture.request(2);
+        TeleportAccessRequestStep step = new TeleportAccessRequestStep(id);
+        step.setCredentialsId("build-bot");
+        execution = step.start(context);
+        execution.start();
+        context.awaitDone();
+        assertTrue(context.failure.getMessage().contains("is for bot 'jenkins-deploy', this identity is bot 'build'"),
+                context.failure.getMessage());
+        assertNull(context.invoker);
+        assertEquals(0, bundles(), "the keys made on the agent were removed again");
+    }
+
+    @Test
     void withoutANodeTheErrorSaysToAddOne() throws Exception {
         String id = fixture.request(2);
         context.objects.remove(FilePath.class);
