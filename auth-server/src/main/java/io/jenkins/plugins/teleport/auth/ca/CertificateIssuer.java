@@ -86,34 +86,26 @@ public final class CertificateIssuer {
         PublicKey tlsKey = Pem.clientPublicKey(ask.tlsPublicKey() == null ? "" : ask.tlsPublicKey(), "tls_public_key");
         checkUsage(ask.usage());
 
-        return store.writeRetrying(tx -> {
-            Instant now = clock.instant();
-            AccessRequest request = find(tx, id, caller);
-            RoleSet botRoles = Access.rolesOf(tx, caller);
-            Map<String, Role> requested = new LinkedHashMap<>();
-            for (String name : request.spec().roles()) {
-                tx.get(Role.class, name).ifPresent(r -> requested.put(name, r));
-            }
-            AccessRequestLifecycle.checkAssumable(request, caller, botRoles, requested.keySet(), now);
-            LockRules.check(tx.list(Lock.class), LockRules.Subject.of(caller, List.of(id), List.of()), now);
+        // Decide and sign outside the store's write transaction (signing is the CPU work, and SQLite has one writer),
+        // then record in one transaction that checks again, so a release or lock in between wins.
+        Instant now = clock.instant();
+        Grant grant = store.read(tx -> grant(tx, caller, id, now));
+        List<String> principals = CertificatePolicy.principals(grant.roles());
+        Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = CertificatePolicy.notAfter(now, ask.ttl(), grant.request().spec().maxDuration(), grant.roles(), serverCap)
+                .truncatedTo(ChronoUnit.SECONDS);
+        long sshSerial = RANDOM.nextLong() & Long.MAX_VALUE;
+        BigInteger tlsSerial = CertificateAuthority.newSerial();
+        Map<String, String> extensions = new TreeMap<>();
+        PERMITS.forEach(p -> extensions.put(p, ""));
+        extensions.put(ACTIVE_REQUESTS_EXTENSION, "{\"access_requests\":[\"" + id + "\"]}");
+        String keyId = "bot:" + caller.name() + " request:" + id + " serial:" + sshSerial;
+        OpenSshCertificate ssh = sshCa.sign(sshKey, sshSerial, keyId, principals, notBefore, notAfter, extensions);
+        X509Certificate tls = tlsCa.issueClient(tlsKey, caller, List.of(id), tlsSerial, notBefore, notAfter);
+        String tlsSerialHex = tlsSerial.toString(16);
 
-            List<Role> roles = new ArrayList<>(botRoles.roles());
-            roles.addAll(requested.values());
-            Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
-            Instant notAfter = CertificatePolicy.notAfter(now, ask.ttl(), request.spec().maxDuration(), roles, serverCap)
-                    .truncatedTo(ChronoUnit.SECONDS);
-            List<String> principals = CertificatePolicy.principals(roles);
-            long sshSerial = RANDOM.nextLong() & Long.MAX_VALUE;
-            BigInteger tlsSerial = CertificateAuthority.newSerial();
-
-            Map<String, String> extensions = new TreeMap<>();
-            PERMITS.forEach(p -> extensions.put(p, ""));
-            extensions.put(ACTIVE_REQUESTS_EXTENSION, "{\"access_requests\":[\"" + id + "\"]}");
-            String keyId = "bot:" + caller.name() + " request:" + id + " serial:" + sshSerial;
-            OpenSshCertificate ssh = sshCa.sign(sshKey, sshSerial, keyId, principals, notBefore, notAfter, extensions);
-            X509Certificate tls = tlsCa.issueClient(tlsKey, caller, List.of(id), tlsSerial, notBefore, notAfter);
-
-            String tlsSerialHex = tlsSerial.toString(16);
+        store.writeRetrying(tx -> {
+            AccessRequest request = grant(tx, caller, id, clock.instant()).request();
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(),
                     Optional.of(id), now, notAfter, Optional.empty()));
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
@@ -131,11 +123,28 @@ public final class CertificateIssuer {
             fields.put("valid_before", notAfter.toString());
             fields.putAll(ask.usage());
             audit.record(tx, AuditEventType.CERT_CREATE, caller.name(), Optional.of(id), fields);
-
-            return new IssuedCertificates(id, SshCertificateAuthority.encode(ssh), Long.toString(sshSerial),
-                    List.of(sshCa.publicKeyLine()), principals, Pem.encode(tls), tlsSerialHex,
-                    List.of(Pem.encode(tlsCa.certificate())), notBefore, notAfter);
+            return null;
         });
+        return new IssuedCertificates(id, SshCertificateAuthority.encode(ssh), Long.toString(sshSerial),
+                List.of(sshCa.publicKeyLine()), principals, Pem.encode(tls), tlsSerialHex,
+                List.of(Pem.encode(tlsCa.certificate())), notBefore, notAfter);
+    }
+
+    /** The request, checked as assumable by {@code caller} now, and the roles its certificates are decided by. */
+    private record Grant(AccessRequest request, List<Role> roles) {}
+
+    private static Grant grant(Tx tx, ClientIdentity caller, String id, Instant now) {
+        AccessRequest request = find(tx, id, caller);
+        RoleSet botRoles = Access.rolesOf(tx, caller);
+        Map<String, Role> requested = new LinkedHashMap<>();
+        for (String name : request.spec().roles()) {
+            tx.get(Role.class, name).ifPresent(r -> requested.put(name, r));
+        }
+        AccessRequestLifecycle.checkAssumable(request, caller, botRoles, requested.keySet(), now);
+        LockRules.check(tx.list(Lock.class), LockRules.Subject.of(caller, List.of(id), List.of()), now);
+        List<Role> roles = new ArrayList<>(botRoles.roles());
+        roles.addAll(requested.values());
+        return new Grant(request, roles);
     }
 
     /**
