@@ -41,7 +41,7 @@ public final class Bootstrap {
         });
         KeyPair key = CertificateAuthority.newKeyPair();
         X509Certificate cert = store.write(tx -> UserCertificates.record(tx,
-                ca.issueClient(key.getPublic(), ClientIdentity.user(user), ttl, clock.instant()), user, clock));
+                ca.issueClient(key.getPublic(), ClientIdentity.user(user), ttl, clock.instant()), ClientIdentity.user(user), clock));
         return new IdentityFile(key.getPrivate(), cert, List.of(ca.certificate()));
     }
 }

@@ -44,15 +44,17 @@ public final class UserCertificates {
             Access.require(Access.rolesOf(tx, caller), caller, "user", Verb.CREATE);
             tx.get(User.class, user).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
                     "user '" + user + "' does not exist: create it first (users add)"));
-            return signed(ca, record(tx, ca.issueClient(key, ClientIdentity.user(user), ttl, clock.instant()), user, clock));
+            return signed(ca, record(tx, ca.issueClient(key, ClientIdentity.user(user), ttl, clock.instant()), ClientIdentity.user(user), clock));
         });
     }
 
-    /** Records a user's certificate in the store, so locks by serial and revocation lists can name it. */
-    public static X509Certificate record(Tx tx, X509Certificate cert, String user, Clock clock) {
-        tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, cert.getSerialNumber().toString(16),
-                ClientIdentity.user(user).subject(), Optional.empty(), clock.instant(), cert.getNotAfter().toInstant(),
-                Optional.empty()));
+    /**
+     * Records an identity certificate (a user's, or a bot's from its join) in the store, so locks by serial and
+     * revocation lists can name it.
+     */
+    public static X509Certificate record(Tx tx, X509Certificate cert, ClientIdentity holder, Clock clock) {
+        tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, cert.getSerialNumber().toString(16), holder.subject(),
+                Optional.empty(), clock.instant(), cert.getNotAfter().toInstant(), Optional.empty()));
         return cert;
     }
 

@@ -14,7 +14,6 @@ import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import io.jenkins.plugins.teleport.auth.ca.Pem;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
 import io.jenkins.plugins.teleport.auth.locks.LockRules;
-import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
@@ -69,10 +68,8 @@ public final class JoinService {
                 if (LockRules.find(tx.list(Lock.class), LockRules.Subject.of(bot, List.of(), List.of()), now).isPresent()) {
                     throw new JoinMethod.JoinFailure("bot '" + botName + "' is locked");
                 }
-                X509Certificate cert = ca.issueClient(key, bot, identityTtl, now);
+                X509Certificate cert = UserCertificates.record(tx, ca.issueClient(key, bot, identityTtl, now), bot, clock);
                 String serial = cert.getSerialNumber().toString(16);
-                tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, serial, bot.subject(), Optional.empty(), now,
-                        cert.getNotAfter().toInstant(), Optional.empty()));
                 Map<String, Object> fields = new LinkedHashMap<>();
                 fields.put("bot", botName);
                 fields.put("join_method", request.joinMethod().wire());

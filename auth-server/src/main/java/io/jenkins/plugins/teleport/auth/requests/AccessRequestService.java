@@ -46,7 +46,8 @@ public final class AccessRequestService {
             RoleSet authorRoles = Access.rolesOf(tx, caller);
             Optional<Bot> bot = tx.get(Bot.class, ask.bot());
             RoleSet botRoles = Access.roles(tx, bot.map(b -> b.spec().roles()).orElse(List.of()));
-            Set<String> existing = tx.list(Role.class).stream().map(Role::name).collect(Collectors.toSet());
+            // Only the roles the request names: reading every role would make creation cost grow with the role count.
+            Set<String> existing = ask.roles().stream().filter(r -> tx.get(Role.class, r).isPresent()).collect(Collectors.toSet());
             AccessRequest request = tx.create(AccessRequestLifecycle.create(UUID.randomUUID().toString(), ask, caller,
                     authorRoles, bot, botRoles, existing, now()));
             Map<String, Object> fields = new LinkedHashMap<>();
