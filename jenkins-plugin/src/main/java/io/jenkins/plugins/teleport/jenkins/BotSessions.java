@@ -18,7 +18,7 @@ final class BotSessions {
     static final Duration MARGIN = Duration.ofMinutes(5);
 
     private static final Map<String, AuthClient> CLIENTS = new ConcurrentHashMap<>();
-    private static final Map<String, BotIdentity> IDENTITIES = new ConcurrentHashMap<>();
+    private static final Map<String, Session> SESSIONS = new ConcurrentHashMap<>();
     private static final Map<String, String> CLUSTERS = new ConcurrentHashMap<>();
 
     private BotSessions() {}
@@ -34,24 +34,35 @@ final class BotSessions {
         return CLUSTERS.computeIfAbsent(server.getUrl() + " " + server.getCaPin(), k -> client(server).ping().clusterName());
     }
 
+    /** A bot's identity and the client that calls with it (its TLS set-up is made once per identity). */
+    private record Session(BotIdentity identity, AuthClient client) {}
+
     /** A client calling as the bot: its cached identity if still valid, else a fresh join with its token. */
     static AuthClient asBot(TeleportServer server, TeleportBotCredentials bot, Clock clock) {
-        AuthClient client = client(server);
-        String key = server.getUrl() + " " + bot.getId() + " " + bot.getBotName();
-        BotIdentity identity = IDENTITIES.compute(key, (k, cached) -> cached != null && cached.validFor(MARGIN, clock.instant())
-                ? cached : client.join(bot.getBotName(), bot.getToken().getPlainText()));
-        return client.as(identity);
+        return SESSIONS.compute(key(server, bot), (k, cached) -> {
+            if (cached != null && cached.identity().validFor(MARGIN, clock.instant())) {
+                return cached;
+            }
+            AuthClient client = client(server);
+            BotIdentity identity = client.join(bot.getBotName(), bot.getToken().getPlainText());
+            return new Session(identity, client.as(identity));
+        }).client();
     }
 
     /** The identity in use for a bot, if any (for a pending release). */
     static BotIdentity identity(TeleportServer server, TeleportBotCredentials bot) {
-        return IDENTITIES.get(server.getUrl() + " " + bot.getId() + " " + bot.getBotName());
+        Session session = SESSIONS.get(key(server, bot));
+        return session == null ? null : session.identity();
+    }
+
+    private static String key(TeleportServer server, TeleportBotCredentials bot) {
+        return server.getUrl() + " " + bot.getId() + " " + bot.getBotName();
     }
 
     /** Forgets everything, as a controller restart does. */
     static void clear() {
         CLIENTS.clear();
-        IDENTITIES.clear();
+        SESSIONS.clear();
         CLUSTERS.clear();
     }
 }

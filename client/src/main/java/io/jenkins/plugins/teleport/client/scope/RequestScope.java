@@ -117,14 +117,15 @@ public final class RequestScope {
         BotIdentity requestIdentity = new BotIdentity(options.bot(),
                 Keys.readPrivateKey(Files.readString(prepared.dir().resolve(BundleFiles.TLS_KEY))),
                 Keys.certificates(issued.tlsCertificate()).get(0), Keys.certificates(String.join("", issued.tlsCaCertificates())));
-        Acquired acquired = new Acquired(client.as(requestIdentity), requestIdentity, issued, null);
+        AuthClient releaser = client.as(requestIdentity);
         try {
             BundleFiles files = BundleWriter.complete(prepared, contents(ping, issued));
             progress.line("identity written to " + files.dir());
-            return new Acquired(acquired.client, requestIdentity, issued, files);
+            return new Acquired(releaser, requestIdentity, issued, files);
         } catch (IOException | RuntimeException e) {
+            // complete() removed the directory; what is left to do is the release.
             try {
-                acquired.close();
+                new Acquired(releaser, requestIdentity, issued, null).close();
             } catch (IOException | RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
