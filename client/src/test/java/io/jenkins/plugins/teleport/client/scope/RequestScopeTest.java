@@ -146,7 +146,7 @@ class RequestScopeTest {
         String id = request(1);
         AuthServerException e = assertThrows(AuthServerException.RequestNotUsableException.class, () -> scope(id).run(files -> "never"));
         assertEquals(ErrorCode.REQUEST_PENDING, e.code());
-        assertTrue(e.getMessage().contains("is PENDING: 1 of 2 approvals"), e.getMessage());
+        assertTrue(e.getMessage().contains("is PENDING: cab: 1 of 2 approvals"), e.getMessage());
         assertEquals(0, bundles());
         assertEquals(List.of(), events(id, "cert.create"));
     }
