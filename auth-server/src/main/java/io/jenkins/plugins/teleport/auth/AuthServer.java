@@ -11,10 +11,13 @@ import io.jenkins.plugins.teleport.auth.ca.Tls;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
 import io.jenkins.plugins.teleport.auth.http.ApiServer;
 import io.jenkins.plugins.teleport.auth.http.Routes;
+import io.jenkins.plugins.teleport.auth.join.JenkinsJoin;
 import io.jenkins.plugins.teleport.auth.join.JoinService;
 import io.jenkins.plugins.teleport.auth.join.TokenJoin;
 import io.jenkins.plugins.teleport.auth.join.TokenService;
 import io.jenkins.plugins.teleport.auth.locks.LockService;
+import io.jenkins.plugins.teleport.auth.oidc.OidcIdentityProvider;
+import io.jenkins.plugins.teleport.auth.oidc.OidcSigningKeys;
 import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestService;
 import io.jenkins.plugins.teleport.auth.resources.ResourceService;
@@ -33,6 +36,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The auth server, wired by hand: store, CA, services and the HTTPS API. */
 public final class AuthServer implements AutoCloseable {
@@ -64,18 +68,28 @@ public final class AuthServer implements AutoCloseable {
             X509Certificate serverCert = ca.issueServer(tlsKey.getPublic(), serverNames(config), Duration.ofDays(365), clock.instant());
             AuditLog audit = new AuditLog(store, clock);
             Ping ping = new Ping(config.clusterName(), VERSION, ca.pin());
+            // The issuer is the configured public URL, or (when none is configured) this server's own URL, known once
+            // it listens.
+            AtomicReference<String> issuer = new AtomicReference<>(config.publicUrl());
+            OidcIdentityProvider oidc = new OidcIdentityProvider(issuer::get, new OidcSigningKeys(store, clock),
+                    store, audit, clock);
             Routes.Services services = new Routes.Services(ping, new ResourceService(store, audit),
                     new AccessRequestService(store, audit, clock), audit, new UserCertificates(store, ca, audit, clock),
                     new TokenService(store, audit, clock),
-                    new JoinService(store, ca, audit, clock, config.botIdentityTtl(), List.of(new TokenJoin())),
+                    new JoinService(store, ca, audit, clock, config.botIdentityTtl(),
+                            List.of(new TokenJoin(), new JenkinsJoin(config.clusterName()))),
                     new LockService(store, audit, clock),
                     new CertificateIssuer(store, ca, sshCa, audit, clock, config.maxCertificateTtl()),
-                    new RevocationLists(store, ca, sshCa, clock));
+                    new RevocationLists(store, ca, sshCa, clock), oidc);
             ApiServer api = new ApiServer(new InetSocketAddress(config.host(), config.port()),
                     Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
                     Routes.all(services), new Authenticator(store, audit, clock), config.maxBodyBytes(), config.threads());
             api.start();
-            return new AuthServer(config, store, ca, api, clock);
+            AuthServer server = new AuthServer(config, store, ca, api, clock);
+            if (issuer.get().isEmpty()) {
+                issuer.set(server.url().toString());
+            }
+            return server;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

@@ -12,7 +12,8 @@ import java.util.Optional;
  * The auth server's configuration, read from one YAML file; command-line flags override its fields.
  * Unknown fields are refused, so a misspelt setting is an error rather than a silent default. {@code bot_identity_ttl}
  * is the lifetime of the identity a bot gets when it joins; {@code max_certificate_ttl} caps every request-bound
- * certificate.
+ * certificate; {@code public_url} is the https URL this server is reached at, the issuer of its OIDC tokens (default:
+ * its own listen address).
  */
 public record ServerConfig(
         String clusterName,
@@ -23,7 +24,8 @@ public record ServerConfig(
         int maxBodyBytes,
         int threads,
         Duration botIdentityTtl,
-        Duration maxCertificateTtl) {
+        Duration maxCertificateTtl,
+        String publicUrl) {
 
     public ServerConfig {
         clusterName = clusterName == null || clusterName.isBlank() ? "teleport-ci" : clusterName;
@@ -35,6 +37,11 @@ public record ServerConfig(
         threads = threads <= 0 ? 32 : threads;
         botIdentityTtl = botIdentityTtl == null ? Duration.ofHours(1) : botIdentityTtl;
         maxCertificateTtl = maxCertificateTtl == null ? Duration.ofHours(8) : maxCertificateTtl;
+        publicUrl = publicUrl == null ? "" : publicUrl.strip();
+        if (!publicUrl.isEmpty() && !publicUrl.matches("https://[^/?#\\s]+(/[^?#\\s]*)?")) {
+            throw new IllegalArgumentException("public_url must be the https URL clients and relying parties reach this "
+                    + "server at, e.g. https://auth.example.com:3025 (it is the OIDC issuer)");
+        }
     }
 
     /**
@@ -48,7 +55,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, 0, 0, null, null);
+        return new ServerConfig(null, null, null, null, null, 0, 0, null, null, null);
     }
 
     public static ServerConfig read(Path file) throws IOException {
@@ -69,18 +76,18 @@ public record ServerConfig(
     }
 
     public ServerConfig withListenAddr(String addr) {
-        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 
     public ServerConfig withClusterName(String name) {
-        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 
     public ServerConfig withStorage(Storage s) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, maxBodyBytes, threads, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 }

@@ -107,9 +107,9 @@ public final class CertificateIssuer {
             // second one loses the swap, reads again and is refused.
             tx.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS), ask.usage())));
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(),
-                    Optional.of(id), now, notAfter, Optional.empty()));
+                    Optional.of(id), now, notAfter, Optional.empty(), ask.usage()));
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
-                    notAfter, Optional.empty()));
+                    notAfter, Optional.empty(), ask.usage()));
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("bot", caller.name());
             fields.put("roles", request.spec().roles());

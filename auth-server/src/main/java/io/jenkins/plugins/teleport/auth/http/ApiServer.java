@@ -216,7 +216,7 @@ public final class ApiServer implements AutoCloseable {
                 bytes = Json.mapper().writeValueAsBytes(reply.body());
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
             }
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            exchange.getResponseHeaders().set("Cache-Control", reply.cacheControl());
             exchange.sendResponseHeaders(reply.status(), bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);

@@ -121,7 +121,8 @@ public final class AccessRequestLifecycle {
         }
 
         Spec spec = new Spec(bot.name(), author.name(), roles, RequestState.PENDING, reason, "", now, expires, accessEnds,
-                Optional.empty(), ask.oneShot(), thresholds, roleThresholds, List.of(), Map.of());
+                Optional.empty(), ask.oneShot(), thresholds, roleThresholds, List.of(), Map.of(),
+                checkRestriction("jenkins_job", ask.jenkinsJob()), checkRestriction("jenkins_branch", ask.jenkinsBranch()));
         return new AccessRequest(null, null, Metadata.named(id), spec, Optional.empty());
     }
 
@@ -313,6 +314,7 @@ public final class AccessRequestLifecycle {
             throw denied(caller + " cannot issue certificates: a request-bound identity may only read and release its "
                     + "own request; issue with the bot's join identity");
         }
+        checkJenkinsRestriction(request, caller);
         AccessRequest shown = withStatus(request, now);
         AccessRequest.Status status = shown.status().orElseThrow();
         switch (status.state()) {
@@ -379,6 +381,37 @@ public final class AccessRequestLifecycle {
             case EXPIRED -> "expired at " + (spec.state() == RequestState.PENDING ? spec.expires() : spec.maxDuration());
         };
         return request.withStatus(new AccessRequest.Status(state, progress));
+    }
+
+    /**
+     * Refuses a bot identity whose Jenkins join does not match the request's {@code jenkins_job} and
+     * {@code jenkins_branch} (globs), naming both sides.
+     */
+    private static void checkJenkinsRestriction(AccessRequest request, ClientIdentity caller) {
+        Spec spec = request.spec();
+        if (spec.jenkinsJob().isEmpty() && spec.jenkinsBranch().isEmpty()) {
+            return;
+        }
+        String wanted = (spec.jenkinsJob().isEmpty() ? "" : "job " + spec.jenkinsJob())
+                + (spec.jenkinsJob().isEmpty() || spec.jenkinsBranch().isEmpty() ? "" : ", ")
+                + (spec.jenkinsBranch().isEmpty() ? "" : "branch " + spec.jenkinsBranch());
+        ClientIdentity.Jenkins joined = caller.jenkins().orElseThrow(() -> denied("request " + request.id()
+                + " is restricted to " + wanted + "; this identity did not join through Jenkins (use the jenkins join method)"));
+        boolean jobOk = spec.jenkinsJob().isEmpty() || RoleSet.matches(spec.jenkinsJob(), joined.job());
+        boolean branchOk = spec.jenkinsBranch().isEmpty() || RoleSet.matches(spec.jenkinsBranch(), joined.branch());
+        if (!jobOk || !branchOk) {
+            throw denied("request " + request.id() + " is restricted to " + wanted + "; this identity joined for job "
+                    + joined.job() + (joined.branch().isEmpty() ? " (no branch)" : ", branch " + joined.branch()));
+        }
+    }
+
+    /** A job or branch restriction: at most 512 characters, no control characters. */
+    private static String checkRestriction(String field, String value) {
+        String v = value.strip();
+        if (v.length() > 512 || v.chars().anyMatch(Character::isISOControl)) {
+            throw bad(field + " must be a job or branch name (a glob with *), at most 512 characters");
+        }
+        return v;
     }
 
     /** " by build https://…" or " by job=deploy, build_number=42": what the first issuance said about itself. */

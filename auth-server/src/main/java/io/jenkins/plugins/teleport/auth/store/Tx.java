@@ -42,6 +42,12 @@ public interface Tx {
     /** Stores an authority unless one of that name exists; returns the one that is stored afterwards. */
     StoredAuthority insertAuthorityIfAbsent(String name, StoredAuthority authority);
 
+    /**
+     * Replaces an authority if its stored public part is still {@code expectedPublicPart} (compare-and-swap, as a
+     * rotation needs when several servers share the store); false if another writer changed it first.
+     */
+    boolean replaceAuthority(String name, String expectedPublicPart, StoredAuthority authority);
+
     /** The named counters of the store (see the migration that creates them). */
     enum Counter {
         /** Bumped by every change to what is revoked: releases, locks created and removed. */
@@ -68,6 +74,15 @@ public interface Tx {
      * the row lock orders them, on SQLite the single writer does.
      */
     long increment(Counter counter);
+
+    /**
+     * Records that an ID token ({@code jti} of {@code issuer}) was used, until it expires; false if it was used
+     * before (the insert and the check are one statement, so of two racing joins one wins).
+     */
+    boolean recordTokenId(String issuer, String jti, Instant expires);
+
+    /** Forgets used token IDs that expired before {@code before}; returns how many. */
+    int forgetTokenIdsExpiredBefore(Instant before);
 
     /** Records an issued certificate. */
     void record(IssuedCertificate certificate);

@@ -103,6 +103,11 @@ public final class TestCluster implements AutoCloseable {
 
     /** A client that trusts the cluster CA but presents no certificate (as a bot before it joins). */
     public TestClient anonymous() {
+        return new TestClient(server.url(), trustOnly());
+    }
+
+    /** A TLS context that trusts the cluster CA and presents no certificate (as a relying party). */
+    public javax.net.ssl.SSLContext trustOnly() {
         try {
             java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -112,7 +117,7 @@ public final class TestCluster implements AutoCloseable {
             tmf.init(trust);
             javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
             ctx.init(null, tmf.getTrustManagers(), null);
-            return new TestClient(server.url(), ctx);
+            return ctx;
         } catch (java.security.GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
@@ -142,6 +147,20 @@ public final class TestCluster implements AutoCloseable {
         }
         return new IdentityFile(key.getPrivate(),
                 io.jenkins.plugins.teleport.auth.ca.Pem.certificates(r.json().path("certificate").asText()).get(0),
+                List.of(server.ca().certificate()));
+    }
+
+    /**
+     * What code inside a request's scope holds: the request-bound TLS key and certificate, got by {@code bot} (a
+     * client with the bot's join identity) for {@code requestId}, with {@code usage} and {@code ttl} (e.g. "1h").
+     */
+    public IdentityFile requestBound(TestClient bot, String requestId, Map<String, String> usage, String ttl) {
+        BotKeys keys = BotKeys.generate();
+        TestClient.Response issued = bot.post("/v1/certs", keys.issueBody(requestId, Map.of("usage", usage, "ttl", ttl)));
+        if (issued.status() != 200) {
+            throw new AssertionError("certificates for " + requestId + ": " + issued);
+        }
+        return new IdentityFile(keys.tls().getPrivate(), BotKeys.parseTls(issued.json().path("tls_certificate").asText()),
                 List.of(server.ca().certificate()));
     }
 
