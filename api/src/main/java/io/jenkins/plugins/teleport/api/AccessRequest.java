@@ -88,6 +88,12 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
                     maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, all, assumedBy, jenkinsJob, jenkinsBranch);
         }
 
+        /** The spec in a new state with a new resolve reason (cancelled, with why). */
+        public Spec withState(RequestState newState, String newResolveReason) {
+            return new Spec(user, requestedBy, roles, newState, requestReason, newResolveReason, created, expires,
+                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, reviews, assumedBy, jenkinsJob, jenkinsBranch);
+        }
+
         /** The spec once a one-shot request has been used and released. */
         public Spec consumed() {
             return new Spec(user, requestedBy, roles, RequestState.CONSUMED, requestReason, resolveReason, created, expires,

@@ -20,20 +20,34 @@ public final class Messages {
      */
     public record CreateAccessRequest(
             String bot, List<String> roles, String reason, Optional<Duration> maxDuration, Optional<Duration> pendingTtl,
-            boolean oneShot, String jenkinsJob, String jenkinsBranch) {
+            Optional<Boolean> oneShot, String jenkinsJob, String jenkinsBranch) {
         public CreateAccessRequest {
             roles = roles == null ? List.of() : List.copyOf(roles);
             reason = reason == null ? "" : reason;
             maxDuration = maxDuration == null ? Optional.empty() : maxDuration;
             pendingTtl = pendingTtl == null ? Optional.empty() : pendingTtl;
+            oneShot = oneShot == null ? Optional.empty() : oneShot;
             jenkinsJob = jenkinsJob == null ? "" : jenkinsJob;
             jenkinsBranch = jenkinsBranch == null ? "" : jenkinsBranch;
         }
 
-        /** A request for any build. */
+        /** A request saying whether it is one-shot, restricted to a Jenkins job and branch (empty: any). */
+        public CreateAccessRequest(String bot, List<String> roles, String reason, Optional<Duration> maxDuration,
+                                   Optional<Duration> pendingTtl, boolean oneShot, String jenkinsJob, String jenkinsBranch) {
+            this(bot, roles, reason, maxDuration, pendingTtl, Optional.of(oneShot), jenkinsJob, jenkinsBranch);
+        }
+
+        /** A request for any build, saying whether it is one-shot. */
         public CreateAccessRequest(String bot, List<String> roles, String reason, Optional<Duration> maxDuration,
                                    Optional<Duration> pendingTtl, boolean oneShot) {
-            this(bot, roles, reason, maxDuration, pendingTtl, oneShot, null, null);
+            this(bot, roles, reason, maxDuration, pendingTtl, Optional.of(oneShot), null, null);
+        }
+    }
+
+    /** {@code POST /v1/access-requests/{id}/cancel}: withdraw a request (its author, e.g. the bot that made it). */
+    public record CancelAccessRequest(String reason) {
+        public CancelAccessRequest {
+            reason = reason == null ? "" : reason;
         }
     }
 

@@ -28,6 +28,10 @@ public enum AuditEventType {
     OIDC_TOKEN_ISSUE("oidc.token.issue", "TOI00I"),
     /** The OIDC signing key was rotated (Teleport audits CA rotations as cert authority updates). */
     OIDC_KEY_ROTATE("oidc.key.rotate", "TOI01I"),
+    /** Automatic review rules (this project's; Teleport's RFD 201 keeps such rules in access monitoring rules). */
+    REVIEW_RULE_CREATE("review_rule.create", "TRR01I"),
+    REVIEW_RULE_UPDATE("review_rule.update", "TRR02I"),
+    REVIEW_RULE_DELETE("review_rule.delete", "TRR03I"),
     INTEGRATION_CREATE("integration.create", "IG001I"),
     INTEGRATION_UPDATE("integration.update", "IG002I"),
     INTEGRATION_DELETE("integration.delete", "IG003I"),

@@ -4,6 +4,7 @@ import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Lock;
+import io.jenkins.plugins.teleport.api.Messages.CancelAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.CreateToken;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
@@ -93,7 +94,7 @@ public final class Routes {
             return Reply.noContent();
         }));
 
-        for (Kind kind : List.of(Kind.ROLE, Kind.USER, Kind.BOT, Kind.INTEGRATION)) {
+        for (Kind kind : List.of(Kind.ROLE, Kind.USER, Kind.BOT, Kind.INTEGRATION, Kind.REVIEW_RULE)) {
             String collection = "/v1/" + kind.collection();
             String item = collection + "/{name}";
             routes.add(new Route("GET", collection, call -> Reply.ok(new ItemList<>(s.resources().list(call.caller(), kind)))));
@@ -122,6 +123,8 @@ public final class Routes {
             s.requests().delete(call.caller(), call.param("id"));
             return Reply.noContent();
         }));
+        routes.add(new Route("POST", "/v1/access-requests/{id}/cancel", call -> Reply.ok(s.requests().cancel(call.caller(),
+                call.param("id"), call.body().length == 0 ? new CancelAccessRequest(null) : call.body(CancelAccessRequest.class)))));
         routes.add(new Route("POST", "/v1/access-requests/{id}/reviews", call ->
                 Reply.ok(s.requests().review(call.caller(), call.param("id"), call.body(SubmitReview.class)))));
 

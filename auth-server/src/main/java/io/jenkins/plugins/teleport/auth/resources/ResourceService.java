@@ -6,6 +6,7 @@ import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Integration;
 import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Resource;
+import io.jenkins.plugins.teleport.api.ReviewRule;
 import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.api.Threshold;
 import io.jenkins.plugins.teleport.api.Token;
@@ -115,6 +116,8 @@ public final class ResourceService {
             case INTEGRATION -> change == Change.CREATE ? AuditEventType.INTEGRATION_CREATE
                     : change == Change.UPDATE ? AuditEventType.INTEGRATION_UPDATE : AuditEventType.INTEGRATION_DELETE;
             case TOKEN -> change == Change.DELETE ? AuditEventType.JOIN_TOKEN_DELETE : AuditEventType.JOIN_TOKEN_CREATE;
+            case REVIEW_RULE -> change == Change.CREATE ? AuditEventType.REVIEW_RULE_CREATE
+                    : change == Change.UPDATE ? AuditEventType.REVIEW_RULE_UPDATE : AuditEventType.REVIEW_RULE_DELETE;
             default -> throw new IllegalArgumentException("no audit event for changes of " + resource.kind());
         };
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -170,6 +173,9 @@ public final class ResourceService {
         }
         if (resource instanceof Token token) {
             validateJenkinsToken(tx, token);
+        }
+        if (resource instanceof ReviewRule rule) {
+            validateReviewRule(rule);
         }
         List<String> roles = resource instanceof User u ? u.spec().roles()
                 : resource instanceof Bot b ? b.spec().roles() : List.of();
@@ -232,6 +238,23 @@ public final class ResourceService {
         if (j.allow().isEmpty() || j.allow().stream().anyMatch(r -> r.job().isEmpty() && r.branch().isEmpty())) {
             throw bad("token '" + token.name() + "': spec.jenkins.allow needs at least one rule, each naming a job and/or a "
                     + "branch (globs), e.g. {job: \"deploy/*\", branch: main}");
+        }
+    }
+
+    private static void validateReviewRule(ReviewRule rule) {
+        if (rule.spec().roles().isEmpty()) {
+            throw bad("review_rule '" + rule.name() + "': name the roles it applies to (spec.roles, globs)");
+        }
+        if (rule.spec().decision() == null) {
+            throw bad("review_rule '" + rule.name() + "': spec.decision must be APPROVED or DENIED");
+        }
+        try {
+            ThresholdFilter.parseCondition(rule.spec().condition());
+        } catch (ThresholdFilter.InvalidFilterException e) {
+            throw bad("review_rule '" + rule.name() + "': condition " + e.getMessage());
+        }
+        if (rule.spec().reason().length() > 4096) {
+            throw bad("review_rule '" + rule.name() + "': reason is longer than 4096 characters");
         }
     }
 

@@ -131,6 +131,37 @@ class JenkinsJoinTest {
     }
 
     /** Joins with {@code idToken}; the bot identity it yields. */
+    @Test
+    void aBotThatJoinedThroughJenkinsAsksOnlyForItsJobAndARuleMayApproveItsBranch() throws Exception {
+        cluster.applyYaml("""
+                kind: review_rule
+                version: v1
+                metadata: {name: main-is-fine}
+                spec:
+                  roles: [deploy]
+                  condition: 'equals(request.jenkins_branch, "main") && equals(request.jenkins_job, "deploy/prod")'
+                  decision: APPROVED
+                  reason: main of deploy/prod is approved by policy
+                """);
+        TestClientHolder prod = new TestClientHolder(cluster.client(joined(idToken(b -> { }))));
+        Response asked = prod.client.post("/v1/access-requests", Map.of("bot", "jenkins-deploy", "roles", List.of("deploy"),
+                "reason", "build 42"));
+        assertEquals(201, asked.status(), asked.toString());
+        assertEquals("deploy/prod", asked.json().path("spec").path("jenkins_job").asText(), "restricted to the job it joined for");
+        assertEquals("main", asked.json().path("spec").path("jenkins_branch").asText());
+        assertEquals("review-rule:main-is-fine", asked.json().path("spec").path("reviews").get(0).path("author").asText(),
+                "the rule's condition saw the job and branch");
+        assertEquals("PENDING", asked.json().path("status").path("state").asText(),
+                "and its review does not meet the board's cab-filtered threshold");
+
+        Response elsewhere = prod.client.post("/v1/access-requests", Map.of("bot", "jenkins-deploy", "roles", List.of("deploy"),
+                "reason", "build 42", "jenkins_job", "deploy/test"));
+        assertEquals(400, elsewhere.status(), elsewhere.toString());
+    }
+
+    /** A client, named for readability in the test above. */
+    record TestClientHolder(io.jenkins.plugins.teleport.auth.testing.TestClient client) {}
+
     IdentityFile joined(String idToken) {
         KeyPair pair = CertificateAuthority.newKeyPair();
         Response r = join(idToken, pair);
