@@ -20,6 +20,7 @@ import io.jenkins.plugins.teleport.auth.oidc.OidcIdentityProvider;
 import io.jenkins.plugins.teleport.auth.oidc.OidcSigningKeys;
 import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestService;
+import io.jenkins.plugins.teleport.auth.requests.RequestWatch;
 import io.jenkins.plugins.teleport.auth.resources.ResourceService;
 import io.jenkins.plugins.teleport.auth.store.JdbcStore;
 import io.jenkins.plugins.teleport.auth.store.Store;
@@ -49,13 +50,15 @@ public final class AuthServer implements AutoCloseable {
     private final CertificateAuthority ca;
     private final ApiServer api;
     private final Clock clock;
+    private final RequestWatch watch;
 
-    private AuthServer(ServerConfig config, Store store, CertificateAuthority ca, ApiServer api, Clock clock) {
+    private AuthServer(ServerConfig config, Store store, CertificateAuthority ca, ApiServer api, Clock clock, RequestWatch watch) {
         this.config = config;
         this.store = store;
         this.ca = ca;
         this.api = api;
         this.clock = clock;
+        this.watch = watch;
     }
 
     /** Opens the store (migrating it), loads or creates the CA, and starts serving the API. */
@@ -73,19 +76,20 @@ public final class AuthServer implements AutoCloseable {
             AtomicReference<String> issuer = new AtomicReference<>(config.publicUrl());
             OidcIdentityProvider oidc = new OidcIdentityProvider(issuer::get, new OidcSigningKeys(store, clock),
                     store, audit, clock);
+            RequestWatch watch = new RequestWatch(store, RequestWatch.POLL_INTERVAL);
             Routes.Services services = new Routes.Services(ping, new ResourceService(store, audit),
-                    new AccessRequestService(store, audit, clock), audit, new UserCertificates(store, ca, audit, clock),
+                    new AccessRequestService(store, audit, watch, clock), audit, new UserCertificates(store, ca, audit, clock),
                     new TokenService(store, audit, clock),
                     new JoinService(store, ca, audit, clock, config.botIdentityTtl(),
                             List.of(new TokenJoin(), new JenkinsJoin(config.clusterName()))),
                     new LockService(store, audit, clock),
-                    new CertificateIssuer(store, ca, sshCa, audit, clock, config.maxCertificateTtl()),
+                    new CertificateIssuer(store, ca, sshCa, audit, watch, clock, config.maxCertificateTtl()),
                     new RevocationLists(store, ca, sshCa, clock), oidc);
             ApiServer api = new ApiServer(new InetSocketAddress(config.host(), config.port()),
                     Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
                     Routes.all(services), new Authenticator(store, audit, clock), config.maxBodyBytes(), config.threads());
             api.start();
-            AuthServer server = new AuthServer(config, store, ca, api, clock);
+            AuthServer server = new AuthServer(config, store, ca, api, clock, watch);
             if (issuer.get().isEmpty()) {
                 issuer.set(server.url().toString());
             }
@@ -171,6 +175,7 @@ public final class AuthServer implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        watch.close();
         store.close();
     }
 

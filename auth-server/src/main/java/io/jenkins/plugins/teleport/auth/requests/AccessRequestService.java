@@ -33,11 +33,13 @@ public final class AccessRequestService {
 
     private final Store store;
     private final AuditLog audit;
+    private final RequestWatch watch;
     private final Clock clock;
 
-    public AccessRequestService(Store store, AuditLog audit, Clock clock) {
+    public AccessRequestService(Store store, AuditLog audit, RequestWatch watch, Clock clock) {
         this.store = store;
         this.audit = audit;
+        this.watch = watch;
         this.clock = clock;
     }
 
@@ -93,6 +95,7 @@ public final class AccessRequestService {
             recordResolution(tx, before, after, caller.name());
             return after;
         });
+        watch.touched(id);
         return AccessRequestLifecycle.withStatus(reviewed, now());
     }
 
@@ -156,6 +159,7 @@ public final class AccessRequestService {
             audit.record(tx, AuditEventType.ACCESS_REQUEST_UPDATE, caller.name(), Optional.of(id), update);
             return after;
         });
+        watch.touched(id);
         return AccessRequestLifecycle.withStatus(cancelled, now());
     }
 

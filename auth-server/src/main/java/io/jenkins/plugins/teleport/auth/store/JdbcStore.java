@@ -192,6 +192,30 @@ public final class JdbcStore implements Store {
         }
 
         @Override
+        public Map<String, Long> revisions(Class<? extends Resource> type, List<String> names) {
+            Map<String, Long> out = new java.util.HashMap<>();
+            for (int from = 0; from < names.size(); from += 500) {
+                List<String> chunk = names.subList(from, Math.min(names.size(), from + 500));
+                String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT name, revision FROM resources WHERE kind = ? AND name IN (" + marks + ")")) {
+                    ps.setString(1, Kind.of(type).wireName());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 2, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.put(rs.getString(1), rs.getLong(2));
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw unavailable(e);
+                }
+            }
+            return out;
+        }
+
+        @Override
         public <T extends Resource> T create(T resource) {
             T stored = withRevision(resource, 1);
             long now = clock.millis();

@@ -4,6 +4,7 @@ import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Resource;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The operations available inside one {@link Store} read or transaction. */
@@ -12,6 +13,9 @@ public interface Tx {
     <T extends Resource> Optional<T> get(Class<T> type, String name);
 
     <T extends Resource> List<T> list(Class<T> type);
+
+    /** The stored revisions of the named resources of a type (names not stored are left out). */
+    Map<String, Long> revisions(Class<? extends Resource> type, List<String> names);
 
     /** Inserts a new resource at revision 1; {@code already_exists} if the name is taken. */
     <T extends Resource> T create(T resource);
