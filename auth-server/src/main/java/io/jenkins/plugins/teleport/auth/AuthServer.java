@@ -8,7 +8,9 @@ import io.jenkins.plugins.teleport.auth.ca.Pem;
 import io.jenkins.plugins.teleport.auth.ca.SshCertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.Tls;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
+import io.jenkins.plugins.teleport.auth.http.ApiMetrics;
 import io.jenkins.plugins.teleport.auth.http.ApiServer;
+import io.jenkins.plugins.teleport.auth.http.Route;
 import io.jenkins.plugins.teleport.auth.http.Routes;
 import io.jenkins.plugins.teleport.auth.join.JoinService;
 import io.jenkins.plugins.teleport.auth.join.TokenJoin;
@@ -69,9 +71,12 @@ public final class AuthServer implements AutoCloseable {
                     new JoinService(store, ca, audit, clock, config.botIdentityTtl(), List.of(new TokenJoin())),
                     new LockService(store, audit, clock),
                     new CertificateIssuer(store, ca, sshCa, audit, clock, config.maxCertificateTtl()));
+            ApiMetrics metrics = new ApiMetrics().watch(store, clock);
+            List<Route> routes = new ArrayList<>(Routes.all(services));
+            routes.add(metrics.route());
             ApiServer api = new ApiServer(new InetSocketAddress(config.host(), config.port()),
                     Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
-                    Routes.all(services), new Authenticator(store, clock), config.maxBodyBytes(), config.threads());
+                    routes, new Authenticator(store, clock), config.http(), metrics);
             api.start();
             return new AuthServer(config, store, ca, api, clock);
         } catch (IOException | RuntimeException e) {

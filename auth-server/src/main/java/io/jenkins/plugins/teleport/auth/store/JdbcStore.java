@@ -31,19 +31,23 @@ import org.sqlite.SQLiteDataSource;
 public final class JdbcStore implements Store {
 
     private enum Dialect {
-        SQLITE("INTEGER PRIMARY KEY AUTOINCREMENT"),
-        POSTGRES("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+        SQLITE("INTEGER PRIMARY KEY AUTOINCREMENT", "json_extract(body, '$.spec.%s')"),
+        POSTGRES("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "(CAST(body AS jsonb) -> 'spec' ->> '%s')");
 
         final String idColumn;
+        /** An SQL expression for a top-level text field of a resource's spec, e.g. its state. */
+        final String specField;
 
-        Dialect(String idColumn) {
+        Dialect(String idColumn, String specField) {
             this.idColumn = idColumn;
+            this.specField = specField;
         }
     }
 
     private static final TypeReference<AuditEvent> EVENT = new TypeReference<>() {};
 
     private final HikariDataSource pool;
+    private final Dialect dialect;
     private final Clock clock;
     private final String description;
     // SQLite has one writer at a time; queueing writers here (fairly) instead of in SQLite's busy handler, which
@@ -52,6 +56,7 @@ public final class JdbcStore implements Store {
 
     private JdbcStore(HikariDataSource pool, Dialect dialect, Clock clock, String description) {
         this.pool = pool;
+        this.dialect = dialect;
         this.writeLock = dialect == Dialect.SQLITE ? Optional.of(new ReentrantLock(true)) : Optional.empty();
         this.clock = clock;
         this.description = description;
@@ -331,6 +336,55 @@ public final class JdbcStore implements Store {
                 throw unavailable(e);
             }
             return authority(name).orElseThrow();
+        }
+
+        @Override
+        public boolean replaceAuthorityKey(String name, String expected, String replacement) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cert_authorities SET key_pem = ? WHERE name = ? AND key_pem = ?")) {
+                ps.setString(1, replacement);
+                ps.setString(2, name);
+                ps.setString(3, expected);
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public Map<IssuedCertificate.Kind, Long> liveCertificateCounts(Instant now) {
+            Map<IssuedCertificate.Kind, Long> out = new java.util.EnumMap<>(IssuedCertificate.Kind.class);
+            for (IssuedCertificate.Kind kind : IssuedCertificate.Kind.values()) {
+                out.put(kind, 0L);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT kind, COUNT(*) FROM certificates WHERE revoked_at IS NULL AND expires_at > ? GROUP BY kind")) {
+                ps.setLong(1, now.toEpochMilli());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(IssuedCertificate.Kind.valueOf(rs.getString(1).toUpperCase()), rs.getLong(2));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public long pendingAccessRequests(Instant now) {
+            // Times of requests are kept to the second and written as ISO-8601 text, so text order is time order.
+            String sql = "SELECT COUNT(*) FROM resources WHERE kind = ? AND " + dialect.specField.formatted("state")
+                    + " = 'PENDING' AND " + dialect.specField.formatted("expires") + " > ?";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, Kind.ACCESS_REQUEST.wireName());
+                ps.setString(2, now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
         }
 
         @Override

@@ -103,6 +103,11 @@ public final class TestCluster implements AutoCloseable {
 
     /** A client that trusts the cluster CA but presents no certificate (as a bot before it joins). */
     public TestClient anonymous() {
+        return new TestClient(server.url(), anonymousTls());
+    }
+
+    /** A TLS context that trusts the cluster CA and presents no certificate. */
+    public javax.net.ssl.SSLContext anonymousTls() {
         try {
             java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -112,7 +117,7 @@ public final class TestCluster implements AutoCloseable {
             tmf.init(trust);
             javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
             ctx.init(null, tmf.getTrustManagers(), null);
-            return new TestClient(server.url(), ctx);
+            return ctx;
         } catch (java.security.GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
