@@ -10,7 +10,6 @@ import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Resource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,15 +72,18 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /** Opens (creating if needed) the SQLite file and migrates it. */
+    /**
+     * Opens (creating if needed) the SQLite file and migrates it. A directory made for it is 0700; the file and its
+     * {@code -wal} and {@code -shm} companions are 0600 (SQLite gives the companions the database file's mode).
+     */
     public static JdbcStore sqlite(Path file, Clock clock) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create the directory of " + file + ": " + e.getMessage(), e);
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            PrivateFiles.directory(parent);
+        }
+        PrivateFiles.file(file);
+        for (String companion : List.of("-wal", "-shm", "-journal")) {
+            PrivateFiles.restrictIfPresent(Path.of(file + companion));
         }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);

@@ -44,7 +44,14 @@ public final class TestCluster implements AutoCloseable {
         return start(config);
     }
 
+    /** Starts a server with {@code config}; without a CA encryption key configured, one is made in its data directory. */
     public static TestCluster start(ServerConfig config) {
+        if (config.caKeyEncryption().key().isEmpty()) {
+            java.nio.file.Path key = io.jenkins.plugins.teleport.auth.store.PrivateFiles.directory(config.dataDir())
+                    .resolve("ca-encryption.key");
+            config = config.withCaKeyEncryption(new ServerConfig.CaKeyEncryption(ServerConfig.KeySource.ofFile(
+                    io.jenkins.plugins.teleport.auth.ca.CaKeyEncryption.ensureKeyFile(key)), null));
+        }
         TestClock clock = new TestClock();
         try {
             return new TestCluster(AuthServer.start(config, clock), clock);
