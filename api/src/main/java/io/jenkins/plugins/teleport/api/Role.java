@@ -9,7 +9,7 @@ import java.util.Optional;
  * A role, in Teleport's shape: what its holders may do ({@code allow}) and may never do ({@code deny}).
  * Deny always wins over allow.
  */
-public record Role(String kind, String version, Metadata metadata, Spec spec) implements Resource {
+public record Role(String kind, String version, @JsonProperty(required = true) Metadata metadata, Spec spec) implements Resource {
 
     public Role {
         kind = kind == null ? Kind.ROLE.wireName() : kind;

@@ -6,7 +6,6 @@ import io.jenkins.plugins.teleport.api.ErrorResponse;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
-import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,20 +16,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,14 +41,14 @@ final class ApiHandler extends Handler.Abstract {
     private final List<Route> routes;
     private final Authenticator authenticator;
     private final int maxBodyBytes;
-    private final long bodyTimeoutMillis;
+    private final Duration bodyTimeout;
     private final ApiMetrics metrics;
 
     ApiHandler(List<Route> routes, Authenticator authenticator, int maxBodyBytes, Duration bodyTimeout, ApiMetrics metrics) {
         this.routes = List.copyOf(routes);
         this.authenticator = authenticator;
         this.maxBodyBytes = maxBodyBytes;
-        this.bodyTimeoutMillis = bodyTimeout.toMillis();
+        this.bodyTimeout = bodyTimeout;
         this.metrics = metrics;
     }
 
@@ -70,14 +64,11 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     /** One call, from its headers to its answer. */
-    private final class Exchange implements Runnable {
+    private final class Exchange implements BodyReader.Outcome {
         private final Request request;
         private final Response response;
         private final Callback callback;
         private final long started = System.nanoTime();
-        private final AtomicBoolean answered = new AtomicBoolean();
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        private volatile Scheduler.Task deadline;
 
         Exchange(Request request, Response response, Callback callback) {
             this.request = request;
@@ -86,81 +77,18 @@ final class ApiHandler extends Handler.Abstract {
         }
 
         void start() {
-            long length = request.getLength();
-            if (length > maxBodyBytes) {
-                refuse(tooLarge(), true);
-                return;
-            }
-            run();
+            BodyReader.read(request, maxBodyBytes, bodyTimeout, this, () -> metrics.slowClientClosed("body"));
         }
 
-        /** Reads what has arrived; asks to be called again when more does (Jetty's demand callback). */
         @Override
-        public void run() {
-            while (!answered.get()) {
-                Content.Chunk chunk = request.read();
-                if (chunk == null) {
-                    if (deadline == null) {
-                        deadline = request.getComponents().getScheduler().schedule(this::bodyTimedOut, bodyTimeoutMillis,
-                                TimeUnit.MILLISECONDS);
-                    }
-                    request.demand(this);
-                    return;
-                }
-                if (Content.Chunk.isFailure(chunk)) {
-                    Throwable failure = chunk.getFailure();
-                    refuse(failure instanceof TimeoutException
-                            ? new ApiException(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive in time")
-                            : new ApiException(ErrorCode.BAD_REQUEST, "could not read the request body: " + failure.getMessage()),
-                            true);
-                    return;
-                }
-                ByteBuffer bytes = chunk.getByteBuffer();
-                if (body.size() + bytes.remaining() > maxBodyBytes) {
-                    chunk.release();
-                    refuse(tooLarge(), true);
-                    return;
-                }
-                byte[] copy = new byte[bytes.remaining()];
-                bytes.get(copy);
-                body.write(copy, 0, copy.length);
-                boolean last = chunk.isLast();
-                chunk.release();
-                if (last) {
-                    Scheduler.Task task = deadline;
-                    if (task != null) {
-                        task.cancel();
-                    }
-                    if (answered.compareAndSet(false, true)) {
-                        dispatch(body.toByteArray());
-                    }
-                    return;
-                }
-            }
+        public void body(byte[] bytes) {
+            dispatch(bytes);
         }
 
-        private void bodyTimedOut() {
-            metrics.slowClientClosed("body");
-            refuse(new ApiException(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive within "
-                    + io.jenkins.plugins.teleport.api.GoDuration.format(Duration.ofMillis(bodyTimeoutMillis))
-                    + " (http.request_body_timeout)"), true);
-        }
-
-        private ApiException tooLarge() {
-            return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than " + maxBodyBytes
-                    + " bytes (http.max_body_bytes)");
-        }
-
-        /** Answers a refusal found while reading; {@code close} when the rest of the body will not be read. */
-        private void refuse(ApiException refusal, boolean close) {
-            if (answered.compareAndSet(false, true)) {
-                Scheduler.Task task = deadline;
-                if (task != null) {
-                    task.cancel();
-                }
-                write(new Reply(refusal.code().httpStatus(), refusal.toResponse()), "none", Optional.of(refusal.code()),
-                        Optional.empty(), close);
-            }
+        @Override
+        public void refused(ApiException refusal) {
+            write(new Reply(refusal.code().httpStatus(), refusal.toResponse()), "none", Optional.of(refusal.code()),
+                    Optional.empty(), true);
         }
 
         private void dispatch(byte[] bytes) {
@@ -260,7 +188,7 @@ final class ApiHandler extends Handler.Abstract {
         if (type == null) {
             return;
         }
-        String[] parts = type.split(";");
+        String[] parts = type.split(";", -1);
         boolean json = parts[0].strip().equalsIgnoreCase("application/json");
         for (int i = 1; json && i < parts.length; i++) {
             String[] param = parts[i].split("=", 2);

@@ -69,7 +69,7 @@ public final class ApiServer implements AutoCloseable {
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
         server.setHandler(new ApiHandler(routes, authenticator, limits.maxBodyBytes(), limits.requestBodyTimeout(), metrics));
-        server.setErrorHandler(new ErrorPage(limits.maxHeaderBytes()));
+        server.setErrorHandler(new ErrorPage(limits.maxHeaderBytes(), limits.maxBodyBytes(), limits.requestBodyTimeout()));
         server.setStopTimeout(2_000);
     }
 
