@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.EndPoint;
@@ -94,19 +92,11 @@ final class ApiHandler extends Handler.Abstract {
         private void dispatch(byte[] bytes) {
             String method = request.getMethod();
             String path = Optional.ofNullable(request.getHttpURI().getPath()).orElse("");
-            AtomicReference<ClientIdentity> caller = new AtomicReference<>();
+            Caller caller = new Caller(clientCertificate(request), authenticator, method, path);
             String template = "none";
             Reply reply;
             Optional<ErrorCode> code = Optional.empty();
             try {
-                Optional<X509Certificate> cert = clientCertificate(request);
-                Supplier<ClientIdentity> identity = () -> {
-                    if (caller.get() == null) {
-                        caller.set(authenticator.authenticate(cert.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
-                                "this call needs a client certificate issued by this cluster: use an identity file (tctl --identity)"))));
-                    }
-                    return caller.get();
-                };
                 Route route = route(method, path);
                 template = route.template();
                 if (bytes.length > 0 && takesBody(method)) {
@@ -114,7 +104,7 @@ final class ApiHandler extends Handler.Abstract {
                 }
                 byte[] given = takesBody(method) ? bytes : new byte[0];
                 reply = route.handler().handle(new Call(method, path, route.match(path).orElseThrow(), query(request), given,
-                        identity, Request.getRemoteAddr(request)));
+                        caller, Request.getRemoteAddr(request)));
             } catch (ApiException e) {
                 code = Optional.of(e.code());
                 reply = new Reply(e.code().httpStatus(), e.toResponse());
@@ -125,7 +115,7 @@ final class ApiHandler extends Handler.Abstract {
                 reply = new Reply(500, new ErrorResponse(ErrorCode.INTERNAL,
                         "internal error (incident " + incident + "): the server log has the details"));
             }
-            write(reply, template, code, Optional.ofNullable(caller.get()), false);
+            write(reply, template, code, caller.authenticated(), false);
         }
 
         private Route route(String method, String path) {

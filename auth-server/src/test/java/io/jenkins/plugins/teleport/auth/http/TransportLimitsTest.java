@@ -72,7 +72,7 @@ class TransportLimitsTest {
                 }));
         server = new ApiServer(new InetSocketAddress("127.0.0.1", 0),
                 Tls.context(key.getPrivate(), List.of(cert, CA.certificate()), List.of(CA.certificate())),
-                routes, new Authenticator(null, Clock.systemUTC()), limits, new ApiMetrics());
+                routes, new Authenticator(null, null, Clock.systemUTC()), limits, new ApiMetrics());
         server.start();
         return new InetSocketAddress("127.0.0.1", server.port());
     }
