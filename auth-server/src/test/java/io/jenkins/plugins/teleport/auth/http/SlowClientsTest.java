@@ -82,6 +82,7 @@ class SlowClientsTest {
 
         List<Stall> stalls = new CopyOnWriteArrayList<>();
         List<OutputStream> dribbling = new CopyOnWriteArrayList<>();
+        long setupStarted = System.nanoTime();
         ExecutorService setup = Executors.newFixedThreadPool(4);
         try {
             // The longest-lived kinds first, so that all are still stalled when the pings are measured.
@@ -118,6 +119,7 @@ class SlowClientsTest {
             setup.shutdown();
         }
         assertEquals(4 * PER_KIND, stalls.size());
+        double setupSeconds = (System.nanoTime() - setupStarted) / 1e9;
 
         Map<Stall, Long> closedAfter = new ConcurrentHashMap<>();
         List<Thread> watchers = new ArrayList<>();
@@ -157,9 +159,11 @@ class SlowClientsTest {
         dribbler.setDaemon(true);
         dribbler.start();
 
-        double stalled;
+        double[] during;
+        int closedBeforeThePings;
         try {
-            stalled = median(pings());
+            during = pings();
+            closedBeforeThePings = closedAfter.size();
             for (Thread t : watchers) {
                 t.join(TimeUnit.SECONDS.toMillis(40));
             }
@@ -172,10 +176,15 @@ class SlowClientsTest {
             Long after = closedAfter.get(stall);
             slowestClose.merge(stall.kind(), after == null ? Long.MAX_VALUE : after, Math::max);
         }
-        System.out.printf("ping median: %.1f ms before, %.1f ms with %d stalled connections; slowest close per kind (s): %s%n",
-                control, stalled, stalls.size(), slowestClose.entrySet().stream()
+        double stalled = median(during);
+        System.out.printf("set up %d stalled connections in %.1f s (%d closed before the pings ended); ping median %.1f ms "
+                        + "before, %.1f ms with them (max %.1f ms); slowest close per kind (s): %s%n",
+                stalls.size(), setupSeconds, closedBeforeThePings, control, stalled, Arrays.stream(during).max().orElseThrow(),
+                slowestClose.entrySet().stream()
                         .map(e -> e.getKey() + "=" + (e.getValue() == Long.MAX_VALUE ? "never" : String.format("%.1f", e.getValue() / 1e9)))
                         .toList());
+        assertEquals(0, closedBeforeThePings, "the pings are measured while all " + stalls.size()
+                + " stalled connections are open (setting them up took " + setupSeconds + " s)");
         assertTrue(stalled - control <= 100, "a ping took " + stalled + " ms (median) with stalled connections against "
                 + control + " ms before");
         assertEquals(stalls.size(), closedAfter.size(), "every stalled connection is closed by the server: " + slowestClose);
