@@ -10,13 +10,18 @@ import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** One API call as a handler sees it: path parameters, query, body and the authenticated caller. */
 public record Call(String method, String path, Map<String, String> pathParams, Map<String, String> query, byte[] body,
                    Caller identity, String remoteAddress) {
+
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /**
      * The caller, authenticated on first use (so unauthenticated endpoints never look at certificates);
@@ -50,12 +55,22 @@ public record Call(String method, String path, Map<String, String> pathParams, M
         return Optional.ofNullable(query.get(name)).filter(v -> !v.isEmpty());
     }
 
+    /** An RFC 3339 time ({@code format: date-time}), with {@code Z} or an offset. */
     public Optional<Instant> queryInstant(String name) {
         try {
-            return query(name).map(Instant::parse);
+            return query(name).map(v -> OffsetDateTime.parse(v).toInstant());
         } catch (DateTimeParseException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be an RFC 3339 time such as 2026-11-21T10:00:00Z");
         }
+    }
+
+    /** A UUID ({@code format: uuid}) such as a request ID, in lower case. */
+    public Optional<String> queryUuid(String name) {
+        Optional<String> value = query(name).map(v -> v.toLowerCase(Locale.ROOT));
+        if (value.isPresent() && !UUID.matcher(value.get()).matches()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be a UUID such as 0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
+        }
+        return value;
     }
 
     public int queryInt(String name, int fallback) {

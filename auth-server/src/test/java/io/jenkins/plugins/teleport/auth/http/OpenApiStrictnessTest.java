@@ -128,6 +128,73 @@ class OpenApiStrictnessTest {
         return tests.stream();
     }
 
+    /**
+     * The documented query parameters too: for each, a value of the wrong type, outside {@code minimum}/{@code maximum},
+     * not in its {@code enum}, not a {@code date-time} or not a {@code uuid} is a 400 that names the parameter.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyQueryParameterRefusesEveryDocumentedKindOfViolation() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            for (Iterator<Map.Entry<String, JsonNode>> methods = path.getValue().fields(); methods.hasNext(); ) {
+                Map.Entry<String, JsonNode> m = methods.next();
+                for (JsonNode parameter : m.getValue().path("parameters")) {
+                    List<String> bad = badQueryValues(resolve(parameter.path("schema")));
+                    if (parameter.path("in").asText().equals("query") && !bad.isEmpty()) {
+                        String name = parameter.path("name").asText();
+                        boolean open = m.getValue().path("security").isArray() && m.getValue().path("security").isEmpty();
+                        Operation op = new Operation(m.getKey().toUpperCase(), path.getKey(), NODES.objectNode(), false, open);
+                        tests.add(DynamicTest.dynamicTest(op + "?" + name, () -> checkQuery(op, name, bad)));
+                    }
+                }
+            }
+        }
+        assertTrue(tests.size() >= 4, "the document has query parameters with rules: " + tests.size());
+        return tests.stream();
+    }
+
+    private static List<String> badQueryValues(JsonNode schema) {
+        List<String> bad = new ArrayList<>();
+        if (schema.has("enum")) {
+            bad.addAll(List.of("NOPE", schema.path("enum").get(0).asText() + " ", "0"));
+        }
+        switch (schema.path("type").asText()) {
+            case "integer" -> {
+                bad.addAll(List.of("abc", "1.5", "99999999999999", "true"));
+                if (schema.has("minimum")) {
+                    bad.add(Long.toString(schema.path("minimum").asLong() - 1));
+                }
+                if (schema.has("maximum")) {
+                    bad.add(Long.toString(schema.path("maximum").asLong() + 1));
+                }
+            }
+            case "string" -> {
+                switch (schema.path("format").asText()) {
+                    case "date-time" -> bad.addAll(List.of("yesterday", "2026-13-45T99:00:00Z", "1700000000", "2026-11-21"));
+                    case "uuid" -> bad.addAll(List.of("not-a-uuid", "0b9c5c3e6a554f0e9a533d6f0e2f4d1a", "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a-x"));
+                    default -> { }
+                }
+            }
+            default -> { }
+        }
+        return bad;
+    }
+
+    private void checkQuery(Operation op, String name, List<String> bad) throws Exception {
+        StateSnapshot before = StateSnapshot.of(cluster.server().store());
+        List<String> failures = new ArrayList<>();
+        for (String value : bad) {
+            String query = "?" + name + "=" + java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
+            Answer a = send(op, op.path() + query, null, null);
+            if (a.status() != 400 || !a.code().equals("bad_request") || !a.message().contains(name)) {
+                failures.add(name + "=" + value + " -> " + a);
+            }
+        }
+        assertEquals(List.of(), failures, op + ": " + failures.size() + " of " + bad.size() + " values were not refused");
+        assertEquals(before, StateSnapshot.of(cluster.server().store()), op + ": a refused call changed the store");
+    }
+
     private static List<Operation> operations() {
         List<Operation> out = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
@@ -176,7 +243,7 @@ class OpenApiStrictnessTest {
 
     private static Answer send(Operation op, String path, byte[] body, String contentType) throws Exception {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(cluster.server().url() + path)).timeout(Duration.ofSeconds(30))
-                .method(op.method(), HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(op.method(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             req.header("Content-Type", contentType);
         }
