@@ -1,6 +1,7 @@
 package io.jenkins.plugins.teleport.auth;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.jenkins.plugins.teleport.api.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -133,10 +134,23 @@ public record ServerConfig(
         return new ServerConfig(null, null, null, null, null, null, null, null, null);
     }
 
+    /** Reads a configuration file; the two settings that moved under {@code http} say so. */
     public static ServerConfig read(Path file) throws IOException {
-        ServerConfig c = Json.yaml().readValue(Files.readString(file), ServerConfig.class);
+        ServerConfig c;
+        try {
+            c = Json.yaml().readValue(Files.readString(file), ServerConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            if (e.getPath().size() == 1 && MOVED_TO_HTTP.contains(e.getPropertyName())) {
+                throw new IllegalArgumentException(file + ": " + e.getPropertyName() + " is now http." + e.getPropertyName()
+                        + ": move it under 'http:' (docs/operations.md lists the transport's limits)", e);
+            }
+            throw e;
+        }
         return c == null ? defaults() : c;
     }
+
+    /** Top-level settings of earlier versions that are now in {@link Http}. */
+    private static final List<String> MOVED_TO_HTTP = List.of("max_body_bytes", "threads");
 
     public String host() {
         return listenAddr.substring(0, listenAddr.lastIndexOf(':'));
