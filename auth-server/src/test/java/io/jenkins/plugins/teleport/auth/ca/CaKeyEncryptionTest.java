@@ -12,6 +12,7 @@ import io.jenkins.plugins.teleport.auth.ServerConfig.KeySource;
 import io.jenkins.plugins.teleport.auth.store.JdbcStore;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import io.jenkins.plugins.teleport.auth.store.Tx.StoredAuthority;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -113,6 +114,12 @@ class CaKeyEncryptionTest {
         assertTrue(storedKeys().get(CertificateAuthority.NAME).contains("PRIVATE KEY"));
         assertEquals(pin, pinAfterStart(config(newKeyFile("a.key"))));
         storedKeys().values().forEach(v -> assertFalse(v.contains("PRIVATE KEY")));
+        // Nor do the files: the plain keys' old bytes are overwritten, not left in free pages (SQLite secure_delete).
+        try (var files = Files.list(db.getParent())) {
+            for (Path f : files.toList()) {
+                assertFalse(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).contains("PRIVATE KEY"), f.toString());
+            }
+        }
     }
 
     @Test
