@@ -10,7 +10,6 @@ import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
@@ -55,10 +54,10 @@ public record Call(String method, String path, Map<String, String> pathParams, M
         return Optional.ofNullable(query.get(name)).filter(v -> !v.isEmpty());
     }
 
-    /** An RFC 3339 time ({@code format: date-time}), with {@code Z} or an offset. */
+    /** An RFC 3339 time ({@code format: date-time}), read as the body's instants are. */
     public Optional<Instant> queryInstant(String name) {
         try {
-            return query(name).map(v -> OffsetDateTime.parse(v).toInstant());
+            return query(name).map(Instant::parse);
         } catch (DateTimeParseException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be an RFC 3339 time such as 2026-11-21T10:00:00Z");
         }

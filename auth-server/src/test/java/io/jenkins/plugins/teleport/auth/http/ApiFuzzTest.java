@@ -1,21 +1,20 @@
 package io.jenkins.plugins.teleport.auth.http;
 
+import static io.jenkins.plugins.teleport.auth.http.OpenApiWalk.NODES;
+import static io.jenkins.plugins.teleport.auth.http.OpenApiWalk.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.teleport.api.Json;
-import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.auth.http.OpenApiWalk.Operation;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.Pem;
 import io.jenkins.plugins.teleport.auth.testing.BotKeys;
 import io.jenkins.plugins.teleport.auth.testing.RawHttps;
 import io.jenkins.plugins.teleport.auth.testing.StateSnapshot;
-import io.jenkins.plugins.teleport.auth.testing.TestClient;
-import io.jenkins.plugins.teleport.auth.testing.TestCluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -23,18 +22,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ApiFuzzTest {
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<String> BAD_SEGMENTS = List.of("%00", "%zz", "%C0%AF", "%2e%2e", "..", "%2F", "x".repeat(3000),
             "%E2%80%AE", "%F0%9F%92%A9", "a%20b", "%", "-", "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a", "%FF%FE", "null", "%0A",
             "'%20OR%201=1", "*");
@@ -61,12 +56,7 @@ class ApiFuzzTest {
     @TempDir
     static Path dir;
 
-    private static TestCluster cluster;
-    private static JsonNode document;
-    private static HttpClient admin;
-    private static HttpClient anonymous;
-    private static HttpClient bot;
-    private static String requestId;
+    private static OpenApiWalk walk;
     private final Random random = new Random(20261121);
     private final List<String> failures = new ArrayList<>();
     private final Map<Integer, Integer> statuses = new TreeMap<>();
@@ -74,62 +64,30 @@ class ApiFuzzTest {
 
     @BeforeAll
     static void start() throws Exception {
-        document = OpenApiDocumentTest.document();
-        cluster = TestCluster.start(TestCluster.Backend.SQLITE, dir);
-        cluster.applyYaml(Files.readString(Path.of("..", "examples", "walkthrough.yaml")));
-        TestClient.Response created = cluster.user("alice").post("/v1/access-requests",
-                new CreateAccessRequest("jenkins-deploy", List.of("deploy"), "fuzz", Optional.empty(), Optional.empty(), false));
-        assertEquals(201, created.status(), created.toString());
-        requestId = created.json().path("metadata").path("name").asText();
-        admin = http(cluster.adminIdentity().sslContext());
-        anonymous = http(cluster.anonymousTls());
-        bot = http(cluster.join("jenkins-deploy").sslContext());
+        walk = OpenApiWalk.start(dir);
     }
 
     @AfterAll
     static void stop() {
-        cluster.close();
-    }
-
-    private static HttpClient http(SSLContext tls) {
-        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
-    }
-
-    private record Operation(String method, String template, Optional<JsonNode> bodySchema, boolean open) {}
-
-    private static List<Operation> operations() {
-        List<Operation> out = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            for (Iterator<Map.Entry<String, JsonNode>> methods = path.getValue().fields(); methods.hasNext(); ) {
-                Map.Entry<String, JsonNode> m = methods.next();
-                if (!List.of("get", "post", "put", "delete").contains(m.getKey())) {
-                    continue;
-                }
-                JsonNode schema = m.getValue().path("requestBody").path("content").path("application/json").path("schema");
-                boolean open = m.getValue().path("security").isArray() && m.getValue().path("security").isEmpty();
-                out.add(new Operation(m.getKey().toUpperCase(), path.getKey(),
-                        schema.isMissingNode() ? Optional.empty() : Optional.of(schema), open));
-            }
-        }
-        return out;
+        walk.close();
     }
 
     @Test
     void malformedRequestsOverEveryEndpointGetNoFiveHundredAndChangeNothing() throws Exception {
-        List<Operation> ops = operations();
+        List<Operation> ops = walk.operations();
         assertTrue(ops.size() >= 30, "every operation of the document: " + ops.size());
-        StateSnapshot before = StateSnapshot.of(cluster.server().store());
+        StateSnapshot before = StateSnapshot.of(walk.cluster.server().store());
         for (Operation op : ops) {
             if (op.bodySchema().isPresent()) {
-                JsonNode base = exampleOf(op.bodySchema().get());
+                // A well-formed body with every documented field, so that mutations at depth reach each of them.
+                JsonNode base = walk.example(op.bodySchema().get());
                 for (int i = 0; i < 330; i++) {
                     Mutation m = mutate(base);
-                    send(op, path(op, random.nextInt(4) == 0), m.body(), m.contentType(), m.what());
+                    send(op, walk.path(op, random.nextInt(4) == 0), m.body(), m.contentType(), m.what());
                 }
             } else if (!op.method().equals("DELETE")) {
                 for (String query : BAD_QUERIES) {
-                    send(op, path(op, true) + "?" + query, null, null, "query " + query);
+                    send(op, walk.path(op, true) + "?" + query, null, null, "query " + query);
                 }
             }
             for (String segment : BAD_SEGMENTS) {
@@ -139,7 +97,7 @@ class ApiFuzzTest {
                 }
             }
             for (String method : List.of("PATCH", "OPTIONS", "HEAD", "TRACE", "FOO", "PROPFIND", "get")) {
-                send(new Operation(method, op.template(), Optional.empty(), op.open()), path(op, true), "{}".getBytes(),
+                send(new Operation(method, op.template(), Optional.empty(), false, op.open()), walk.path(op, true), "{}".getBytes(),
                         "application/json", "method " + method);
             }
         }
@@ -147,7 +105,7 @@ class ApiFuzzTest {
         System.out.printf("fuzz: %d requests over %d operations and %d raw HTTP messages; statuses %s%n", sent, ops.size(), raw, statuses);
         assertTrue(sent + raw >= 5000, "at least 5,000 malformed requests: " + (sent + raw));
         assertEquals(List.of(), failures.subList(0, Math.min(20, failures.size())), failures.size() + " failures");
-        assertEquals(before, StateSnapshot.of(cluster.server().store()), "malformed requests changed the store");
+        assertEquals(before, StateSnapshot.of(walk.cluster.server().store()), "malformed requests changed the store");
     }
 
     /** The inputs: a malformed key is a 400 naming the field, on each endpoint that takes one. */
@@ -157,20 +115,20 @@ class ApiFuzzTest {
         BotKeys keys = BotKeys.generate();
         List<String> bad = List.of("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
                 "-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n", good + "junk", good + good, "", "junk");
-        StateSnapshot before = StateSnapshot.of(cluster.server().store());
+        StateSnapshot before = StateSnapshot.of(walk.cluster.server().store());
         for (String key : bad) {
-            expectBadKey(anonymous, "/v1/join", Map.of("token", "0".repeat(64), "public_key", key), "public_key");
-            expectBadKey(admin, "/v1/users/alice/certs", Map.of("public_key", key), "public_key");
-            expectBadKey(bot, "/v1/certs", Map.of("access_request_id", requestId, "ssh_public_key", keys.sshPublicKey(),
+            expectBadKey(walk.anonymous, "/v1/join", Map.of("token", "0".repeat(64), "public_key", key), "public_key");
+            expectBadKey(walk.admin, "/v1/users/alice/certs", Map.of("public_key", key), "public_key");
+            expectBadKey(walk.bot, "/v1/certs", Map.of("access_request_id", walk.requestId, "ssh_public_key", keys.sshPublicKey(),
                     "tls_public_key", key), "tls_public_key");
-            expectBadKey(bot, "/v1/certs", Map.of("access_request_id", requestId, "ssh_public_key", key.replace("PUBLIC KEY", "ssh"),
+            expectBadKey(walk.bot, "/v1/certs", Map.of("access_request_id", walk.requestId, "ssh_public_key", key.replace("PUBLIC KEY", "ssh"),
                     "tls_public_key", Pem.encode(keys.tls().getPublic())), "ssh_public_key");
         }
-        assertEquals(before, StateSnapshot.of(cluster.server().store()));
+        assertEquals(before, StateSnapshot.of(walk.cluster.server().store()));
     }
 
     private void expectBadKey(HttpClient client, String path, Map<String, String> body, String field) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(cluster.server().url() + path))
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(walk.cluster.server().url() + path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -180,16 +138,11 @@ class ApiFuzzTest {
         assertTrue(json.path("message").asText().contains(field), path + ": " + r.body());
     }
 
-    private String path(Operation op, boolean realIds) {
-        return op.template().replace("{id}", realIds ? requestId : "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a")
-                .replace("/v1/users/{name}/certs", "/v1/users/alice/certs")
-                .replace("{name}", realIds ? "fuzz-probe" : "no-such-thing");
-    }
 
     private void send(Operation op, String path, byte[] body, String contentType, String what) {
-        HttpClient client = op.open() ? anonymous : random.nextInt(8) == 0 ? bot : admin;
+        HttpClient client = op.open() ? walk.anonymous : random.nextInt(8) == 0 ? walk.bot : walk.admin;
         try {
-            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(cluster.server().url() + path)).timeout(Duration.ofSeconds(30))
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(walk.cluster.server().url() + path)).timeout(Duration.ofSeconds(30))
                     .method(op.method(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             if (contentType != null) {
                 req.header("Content-Type", contentType);
@@ -322,30 +275,11 @@ class ApiFuzzTest {
         }
     }
 
-    /** The schema's own example (resolved through $ref), or an empty object. */
-    private static JsonNode exampleOf(JsonNode schema) {
-        JsonNode s = schema;
-        while (s.has("$ref")) {
-            JsonNode target = document;
-            for (String part : s.path("$ref").asText().substring(2).split("/")) {
-                target = target.path(part);
-            }
-            s = target;
-        }
-        return s.path("example").isObject() ? s.path("example") : NODES.objectNode().put("a", "b");
-    }
 
-    private static byte[] bytes(JsonNode node) {
-        try {
-            return Json.mapper().writeValueAsBytes(node);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Malformed HTTP on raw connections: every answer that comes is below 500. Returns how many were sent. */
     private int rawHttp() throws IOException {
-        InetSocketAddress at = new InetSocketAddress("127.0.0.1", cluster.server().port());
+        InetSocketAddress at = new InetSocketAddress("127.0.0.1", walk.cluster.server().port());
         List<String> messages = new ArrayList<>();
         for (String path : List.of("/v1/join", "/v1/roles", "/v1/ping", "/v1/certs", "/metrics")) {
             messages.add("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{\"a\":1}");
@@ -373,7 +307,7 @@ class ApiFuzzTest {
         }
         int count = 0;
         for (String message : messages) {
-            try (RawHttps c = RawHttps.open(cluster.anonymousTls(), at, 10_000)) {
+            try (RawHttps c = RawHttps.open(walk.cluster.anonymousTls(), at, 10_000)) {
                 c.send(message.getBytes(StandardCharsets.ISO_8859_1));
                 count++;
                 RawHttps.Answer a = c.read();
