@@ -149,7 +149,7 @@ final class AccessRequestScope {
             asBot = BotSessions.asBot(server, bot, clock);
             progress.line("auth server " + server.getUrl() + " (" + server.getName() + "): bot '" + bot.getBotName()
                     + "', access request " + p.requestId());
-            Optional<AccessRequest> request = RequestScope.checkRequest(asBot, p.requestId(), progress);
+            Optional<AccessRequest> request = BlockPhases.time(BlockPhases.Phase.CHECK, () -> RequestScope.checkRequest(asBot, p.requestId(), progress));
             return issue(p, run, workspace, listener, clock, server, bot, asBot, request, progress);
         } catch (TeleportException e) {
             throw new AbortException(e.getMessage());
@@ -160,11 +160,11 @@ final class AccessRequestScope {
                                 TeleportServer server, TeleportBotCredentials bot, AuthClient asBot,
                                 Optional<AccessRequest> request, Progress progress) throws IOException, InterruptedException {
         FilePath parent = WorkspaceList.tempDir(workspace).child(TEMP_DIR_NAME);
-        String[] prepared = parent.act(new AgentBundle.Prepare("bot " + bot.getBotName()));
+        String[] prepared = BlockPhases.time(BlockPhases.Phase.KEYS, () -> parent.act(new AgentBundle.Prepare("bot " + bot.getBotName())));
         FilePath dir = new FilePath(workspace.getChannel(), prepared[0]);
         IssuedCertificates issued;
         try {
-            issued = asBot.issue(new IssueCertificates(p.requestId(), prepared[1], prepared[2], server.ttlFor(p.ttl()), usage(run)));
+            issued = BlockPhases.time(BlockPhases.Phase.ISSUE, () -> asBot.issue(new IssueCertificates(p.requestId(), prepared[1], prepared[2], server.ttlFor(p.ttl()), usage(run))));
         } catch (RuntimeException e) {
             deleteQuietly(dir, listener);
             throw e;
@@ -174,10 +174,11 @@ final class AccessRequestScope {
         Handle handle = new Handle(server.getName(), bot.getId(), issued.accessRequestId(), bot.getBotName(), prepared[0],
                 issued.validBefore().toString());
         try {
-            dir.act(new AgentBundle.Complete(prepared[1], prepared[2], new String[] {BotSessions.clusterName(server), issued.accessRequestId(),
+            AgentBundle.Complete complete = new AgentBundle.Complete(prepared[1], prepared[2], new String[] {BotSessions.clusterName(server), issued.accessRequestId(),
                 bot.getBotName(), issued.sshCertificate(), issued.tlsCertificate(), String.join("", issued.tlsCaCertificates()),
                 issued.sshSerial(), issued.tlsSerial(), issued.validAfter().toString(), issued.validBefore().toString()},
-                issued.principals(), issued.sshCaKeys()));
+                issued.principals(), issued.sshCaKeys());
+            BlockPhases.time(BlockPhases.Phase.WRITE, () -> dir.act(complete));
         } catch (IOException | RuntimeException | InterruptedException e) {
             try {
                 close(handle, run, workspace, listener, clock);
@@ -205,7 +206,7 @@ final class AccessRequestScope {
         } else {
             FilePath dir = new FilePath(workspace.getChannel(), h.bundleDir());
             try {
-                dir.act(new AgentBundle.Delete());
+                BlockPhases.time(BlockPhases.Phase.DELETE, () -> dir.act(new AgentBundle.Delete()));
                 progress.line("identity directory deleted");
             } catch (IOException e) {
                 progress.line("the identity directory " + h.bundleDir() + " could not be deleted (" + e.getMessage()
@@ -217,7 +218,7 @@ final class AccessRequestScope {
         TeleportRequestAction action = run.getActions(TeleportRequestAction.class).stream()
                 .filter(a -> a.getRequestId().equals(h.requestId())).findFirst().orElse(null);
         try {
-            Released released = BotSessions.asBot(server, bot, clock).release(h.requestId(), usage(run));
+            Released released = BlockPhases.time(BlockPhases.Phase.RELEASE, () -> BotSessions.asBot(server, bot, clock).release(h.requestId(), usage(run)));
             progress.line("released access request " + h.requestId() + ": revoked " + String.join(", ", released.revokedSerials())
                     + (released.consumed() ? " (one-shot request consumed)" : ""));
             setStatus(run, action, "released at " + clock.instant());
@@ -264,10 +265,13 @@ final class AccessRequestScope {
         return usage;
     }
 
-    private static void setStatus(Run<?, ?> run, TeleportRequestAction action, String status) throws IOException {
+    private static void setStatus(Run<?, ?> run, TeleportRequestAction action, String status) throws IOException, InterruptedException {
         if (action != null) {
             action.setReleaseStatus(status);
-            run.save();
+            BlockPhases.time(BlockPhases.Phase.SAVE, () -> {
+                run.save();
+                return null;
+            });
         }
     }
 
