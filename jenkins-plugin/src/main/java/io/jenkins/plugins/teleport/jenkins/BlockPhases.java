@@ -16,6 +16,9 @@ final class BlockPhases {
     @FunctionalInterface
     interface Listener {
         void took(Phase phase, long nanos);
+
+        default void starting(Phase phase) {
+        }
     }
 
     /** Work that a phase times. */
@@ -32,11 +35,28 @@ final class BlockPhases {
         listener = l;
     }
 
+    /** Records a phase timed elsewhere (one that ran on another thread). */
+    static void record(Phase phase, long nanos) {
+        Listener l = listener;
+        if (l != null) {
+            l.took(phase, nanos);
+        }
+    }
+
+    /** Tells the listener that a phase starts (tests use it to stop a block in the middle of one). */
+    static void starting(Phase phase) {
+        Listener l = listener;
+        if (l != null) {
+            l.starting(phase);
+        }
+    }
+
     static <T> T time(Phase phase, Work<T> work) throws IOException, InterruptedException {
         Listener l = listener;
         if (l == null) {
             return work.run();
         }
+        l.starting(phase);
         long start = System.nanoTime();
         try {
             return work.run();

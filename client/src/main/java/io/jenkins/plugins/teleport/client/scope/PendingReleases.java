@@ -106,6 +106,12 @@ public final class PendingReleases {
      * is removed when its release is done or its certificates have expired, never otherwise. Returns how many remain.
      */
     public int retry(Rejoin rejoin, Duration budgetPerServer, Progress progress) throws IOException {
+        return retry(rejoin, budgetPerServer, progress, p -> { });
+    }
+
+    /** As {@link #retry(Rejoin, Duration, Progress)}, telling {@code done} of each release it finished. */
+    public int retry(Rejoin rejoin, Duration budgetPerServer, Progress progress, java.util.function.Consumer<Pending> done)
+            throws IOException {
         Map<URI, List<Path>> byServer = new LinkedHashMap<>();
         for (Path file : files()) {
             try {
@@ -131,6 +137,7 @@ public final class PendingReleases {
                     Attempt a = attempt(p, rejoin, progress);
                     if (a == Attempt.DONE) {
                         Files.deleteIfExists(file);
+                        done.accept(p);
                     } else {
                         left++;
                         reachable = a != Attempt.UNREACHABLE;
