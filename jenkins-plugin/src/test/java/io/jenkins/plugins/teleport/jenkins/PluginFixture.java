@@ -28,6 +28,9 @@ final class PluginFixture implements AutoCloseable {
         cluster.applyYaml(Files.readString(Path.of("..", "examples", "walkthrough.yaml")));
         token = cluster.token("jenkins-deploy", true);
         BotSessions.clear();
+        for (Path pending : PendingReleaseRetry.store(java.time.Clock.systemUTC()).files()) {
+            Files.deleteIfExists(pending); // another test's
+        }
         CredentialsProvider.STORE.clear();
         CredentialsProvider.TRACKED.clear();
         CredentialsProvider.STORE.add(new TeleportBotCredentials(CredentialsScope.GLOBAL, CREDENTIALS_ID, "deploy bot",
