@@ -30,7 +30,8 @@ class PluginResourcesTest {
                 "io.jenkins.plugins.teleport.jenkins.TeleportServer$DescriptorImpl",
                 "io.jenkins.plugins.teleport.jenkins.TeleportBotCredentials$DescriptorImpl",
                 "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestStep$DescriptorImpl",
-                "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestBuildWrapper$DescriptorImpl")), indexed.toString());
+                "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestBuildWrapper$DescriptorImpl",
+                "io.jenkins.plugins.teleport.jenkins.PendingReleaseRetry")), indexed.toString());
     }
 
     @Test

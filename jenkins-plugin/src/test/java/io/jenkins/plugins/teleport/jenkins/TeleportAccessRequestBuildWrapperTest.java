@@ -88,4 +88,11 @@ class TeleportAccessRequestBuildWrapperTest {
         }
         assertEquals("****\n****\n****\nok\n", out.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aBuildParameterThatIsNotARequestIdStopsTheBuildNamingTheParameter() {
+        AbortException e = assertThrows(AbortException.class, () -> new TeleportAccessRequestBuildWrapper("${REQUEST_ID}")
+                .setUp(newContext(), run, workspace, null, log, new EnvVars("REQUEST_ID", "../../v1/ping")));
+        assertTrue(e.getMessage().contains("requestId is '../../v1/ping', which is not an access request ID"), e.getMessage());
+    }
 }

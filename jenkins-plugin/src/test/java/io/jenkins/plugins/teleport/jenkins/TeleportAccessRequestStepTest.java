@@ -519,6 +519,7 @@ class TeleportAccessRequestStepTest {
                     .with(FilePath.class, StepHarness.workspace(agent, workspace));
             StepHarness.TestContext.CONTEXTS.put(context.id, resumed); // the restored program finds the new context
             StepExecution restored = (StepExecution) StepHarness.readBack(program[0]);
+            assertTrue(restored.getStatus().startsWith("running in thread"), "the thread name is saved, as the real one saves it");
             restored.onResume();
             resumed.awaitDone();
             assertTrue(resumed.failure.getMessage().contains("Jenkins restarted"), String.valueOf(resumed.failure));
