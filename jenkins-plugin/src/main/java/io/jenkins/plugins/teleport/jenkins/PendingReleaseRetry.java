@@ -48,6 +48,7 @@ public final class PendingReleaseRetry extends AsyncPeriodicWork {
 
     /** One round; returns how many releases are still pending. */
     static int retry(Clock clock, Progress progress) throws IOException {
+        removeOldRecordsWithKeys(store(clock), progress);
         return store(clock).retry(p -> rejoin(p, clock), BUDGET_PER_SERVER, progress, p -> {
             Run<?, ?> run = build(p);
             if (run != null) {
@@ -59,6 +60,17 @@ public final class PendingReleaseRetry extends AsyncPeriodicWork {
                 }
             }
         });
+    }
+
+    /** Versions before 0.1 kept the bot's join identity in the record: such a file is removed, key and all. */
+    static void removeOldRecordsWithKeys(PendingReleases store, Progress progress) throws IOException {
+        for (java.nio.file.Path file : store.files()) {
+            if (java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1).contains("PRIVATE KEY")) {
+                java.nio.file.Files.delete(file);
+                progress.line("removed " + file.getFileName() + ": an older version of the plugin kept a bot identity in it; "
+                        + "its release is not retried (its certificates expire by themselves)");
+            }
+        }
     }
 
     private static AuthClient rejoin(PendingReleases.Pending p, Clock clock) {

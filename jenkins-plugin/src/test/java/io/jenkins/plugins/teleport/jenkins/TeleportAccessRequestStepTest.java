@@ -393,6 +393,18 @@ class TeleportAccessRequestStepTest {
     }
 
     @Test
+    void anOlderVersionsPendingReleaseWithAKeyIsRemoved() throws Exception {
+        var store = PendingReleaseRetry.store(java.time.Clock.systemUTC());
+        Files.createDirectories(store.dir());
+        Path old = store.dir().resolve("0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a-1.json");
+        Files.writeString(old, "{\"server\":\"https://a:3025\",\"identity_pem\":\"-----BEGIN PRIVATE KEY-----\\nMIG\\n\"}");
+        List<String> lines = new java.util.ArrayList<>();
+        PendingReleaseRetry.retry(java.time.Clock.systemUTC(), lines::add);
+        assertFalse(Files.exists(old), lines.toString());
+        assertTrue(lines.get(0).contains("an older version of the plugin kept a bot identity"), lines.toString());
+    }
+
+    @Test
     void aNewBlockDoesNotRetryOtherBuildsPendingReleases() throws Exception {
         String first = fixture.request(2);
         start(new TeleportAccessRequestStep(first));
