@@ -133,15 +133,7 @@ public class TeleportServer extends AbstractDescribableImpl<TeleportServer> {
 
         private static FormValidation checkDuration(String value) {
             Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-            if (value == null || value.isBlank()) {
-                return FormValidation.ok();
-            }
-            try {
-                GoDuration.parse(value);
-                return FormValidation.ok();
-            } catch (IllegalArgumentException e) {
-                return FormValidation.error(e.getMessage());
-            }
+            return AccessRequestForm.checkTtl(value);
         }
 
         /** Contacts the server: only administrators, and only by POST (so a link cannot make Jenkins call out). */
