@@ -202,6 +202,12 @@ public class TeleportAccessRequestStep extends Step {
         @Override
         public void stop(Throwable cause) throws Exception {
             stopped = true;
+            if (!opening && reached != null && !closed && (run == null || listener == null)) {
+                // Stopped after a restart, during the body: read the context while the step is still running.
+                run = getContext().get(Run.class);
+                listener = getContext().get(TaskListener.class);
+                workspace = workspaceOrNull(getContext());
+            }
             super.stop(cause);
             if (!opening && reached != null && !closed) {
                 AFTER_STOP.submit(() -> cleanUp(null));

@@ -192,6 +192,25 @@ class TeleportAccessRequestStepTest {
     }
 
     @Test
+    void aBuildAbortedAfterAControllerRestartDuringTheBodyStillDeletesAndReleases() throws Exception {
+        String id = fixture.request(2);
+        start(new TeleportAccessRequestStep(id));
+        Path bundle = Path.of(context.bodyEnvironment().get("TELEPORT_IDENTITY_DIR"));
+        byte[] saved = StepHarness.serialize(execution);
+
+        BotSessions.clear(); // the restart forgets the controller's memory, and the restored execution read nothing yet
+        StepExecution restored = (StepExecution) StepHarness.readBack(saved);
+        restored.stop(new FlowInterruptedException(Result.ABORTED));
+        context.awaitDone();
+        assertInstanceOf(FlowInterruptedException.class, context.failure);
+        for (int i = 0; i < 400 && (fixture.events(id, "cert.release").isEmpty() || Files.exists(bundle)); i++) {
+            Thread.sleep(25); // the cleanup after a stop runs in the background once the step has completed
+        }
+        assertEquals(1, fixture.events(id, "cert.release").size(), "released by the restored execution");
+        assertFalse(Files.exists(bundle), "and the files deleted");
+    }
+
+    @Test
     void anAgentGoneAtCleanupSkipsTheDeletionButStillReleases() throws Exception {
         String id = fixture.request(2);
         start(new TeleportAccessRequestStep(id));
