@@ -38,19 +38,27 @@ final class BotCredentialsLookup {
         return new Found(found, storeOf(found, run));
     }
 
-    /** The store holding this very object (not one with an equal ID), among those visible from the build's job. */
+    /**
+     * The store holding this very object (not one with an equal ID) among those visible from the build's job; a store
+     * the build may not list is skipped (the real stores list nothing without VIEW, others may refuse).
+     */
     private static String storeOf(TeleportBotCredentials credentials, Run<?, ?> run) {
         for (CredentialsStore store : CredentialsProvider.lookupStores(run.getParent())) {
-            for (Domain domain : store.getDomains()) {
-                for (Credentials c : store.getCredentials(domain)) {
-                    if (c == credentials) {
-                        return name(store.getContext());
+            try {
+                for (Domain domain : store.getDomains()) {
+                    for (Credentials c : store.getCredentials(domain)) {
+                        if (c == credentials) {
+                            return name(store.getContext());
+                        }
                     }
                 }
+            } catch (RuntimeException notListable) {
+                // e.g. no permission to list this store in the build's context: it is not named as the one
             }
         }
-        // Credentials from elsewhere (a parameter, another provider): never shared with stored ones.
-        return "unknown@" + System.identityHashCode(credentials);
+        // Credentials from elsewhere (a parameter, another provider): one stable name, never a stored one's, so the
+        // cache does not grow with each lookup; the session key still holds the token's hash.
+        return "not in a listed store";
     }
 
     private static String name(ModelObject context) {
