@@ -41,9 +41,11 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
     /**
      * The stored fields. {@code expires} ends the pending window; {@code max_duration} is the instant the
      * granted access ends (as in Teleport, a time, not a length). {@code role_thresholds} maps each requested
-     * role to its threshold sets (indexes into {@code thresholds}); a role is approved when all thresholds of
-     * any one of its sets are met. A {@code one_shot} request is CONSUMED by its first release: it can be assumed
-     * by one run only. {@code assume_start_time} is when certificates were first issued for it.
+     * role to its threshold sets (indexes into {@code thresholds}, one set per bot role granting it); a role is
+     * approved when every one of its sets has at least one threshold whose approve count is met (Teleport's
+     * {@code calculateReviewBasedResolution}). A {@code one_shot} request can be assumed once: its first issuance
+     * claims it and its release CONSUMES it. {@code assume_start_time} is when certificates were first issued for
+     * it, and {@code assumed_by} the usage (build URL, job) that issuance named.
      */
     public record Spec(
             String user,
@@ -59,7 +61,8 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
             boolean oneShot,
             List<Threshold> thresholds,
             Map<String, List<List<Integer>>> roleThresholds,
-            List<Review> reviews) {
+            List<Review> reviews,
+            Map<String, String> assumedBy) {
 
         public Spec {
             roles = roles == null ? List.of() : List.copyOf(roles);
@@ -69,34 +72,43 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
             thresholds = thresholds == null ? List.of() : List.copyOf(thresholds);
             roleThresholds = roleThresholds == null ? Map.of() : Map.copyOf(roleThresholds);
             reviews = reviews == null ? List.of() : List.copyOf(reviews);
+            assumedBy = assumedBy == null ? Map.of() : Map.copyOf(assumedBy);
         }
 
         public Spec withReview(Review review, RequestState newState, String newResolveReason) {
             List<Review> all = new java.util.ArrayList<>(reviews);
             all.add(review);
             return new Spec(user, requestedBy, roles, newState, requestReason, newResolveReason, created, expires,
-                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, all);
+                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, all, assumedBy);
         }
 
         /** The spec once a one-shot request has been used and released. */
         public Spec consumed() {
             return new Spec(user, requestedBy, roles, RequestState.CONSUMED, requestReason, resolveReason, created, expires,
-                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, reviews);
+                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, reviews, assumedBy);
         }
 
-        /** The spec with the time the request was first assumed recorded (kept if already set). */
-        public Spec assumedAt(Instant when) {
-            return new Spec(user, requestedBy, roles, state, requestReason, resolveReason, created, expires, maxDuration,
-                    assumeStartTime.isPresent() ? assumeStartTime : Optional.of(when), oneShot, thresholds, roleThresholds,
-                    reviews);
+        /**
+         * The spec with the first assumption recorded: when, and the usage that issuance named (both kept if
+         * already set, so the first build stays on record).
+         */
+        public Spec assumedAt(Instant when, Map<String, String> usage) {
+            return assumeStartTime.isPresent() ? this
+                    : new Spec(user, requestedBy, roles, state, requestReason, resolveReason, created, expires, maxDuration,
+                    Optional.of(when), oneShot, thresholds, roleThresholds, reviews, usage);
         }
     }
 
-    /** One reviewer's verdict, with the reviewer's roles at the time of the review. */
-    public record Review(String author, List<String> roles, ReviewVerdict proposedState, String reason, Instant created) {
+    /**
+     * One reviewer's verdict, with the reviewer's roles at the time of the review and the indexes of the thresholds
+     * whose filters matched it (Teleport's {@code ThresholdIndexes}): the review counts toward those only.
+     */
+    public record Review(String author, List<String> roles, ReviewVerdict proposedState, String reason, Instant created,
+                         List<Integer> thresholdIndexes) {
         public Review {
             roles = roles == null ? List.of() : List.copyOf(roles);
             reason = reason == null ? "" : reason;
+            thresholdIndexes = thresholdIndexes == null ? List.of() : List.copyOf(thresholdIndexes);
         }
     }
 

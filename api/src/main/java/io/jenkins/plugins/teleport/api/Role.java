@@ -31,16 +31,29 @@ public record Role(String kind, String version, Metadata metadata, Spec spec) im
     /** A role's options, allow and deny conditions. */
     public record Spec(Options options, Conditions allow, Conditions deny) {
         public Spec {
-            options = options == null ? new Options(Optional.empty()) : options;
+            options = options == null ? Options.NONE : options;
             allow = allow == null ? Conditions.NONE : allow;
             deny = deny == null ? Conditions.NONE : deny;
         }
     }
 
-    /** Role options: {@code max_session_ttl} caps any certificate issued under the role. */
-    public record Options(Optional<Duration> maxSessionTtl) {
+    /**
+     * Role options, with Teleport's names: {@code max_session_ttl} caps any certificate issued under the role;
+     * {@code forward_agent}, {@code port_forwarding} and {@code permit_x11_forwarding} put the matching
+     * {@code permit-*} extensions into request-bound SSH certificates when a requested role sets them (all off by
+     * default).
+     */
+    public record Options(Optional<Duration> maxSessionTtl, boolean forwardAgent, boolean portForwarding,
+                          boolean permitX11Forwarding) {
+        public static final Options NONE = new Options(Optional.empty(), false, false, false);
+
         public Options {
             maxSessionTtl = maxSessionTtl == null ? Optional.empty() : maxSessionTtl;
+        }
+
+        /** Options that only cap certificate lifetimes. */
+        public Options(Optional<Duration> maxSessionTtl) {
+            this(maxSessionTtl, false, false, false);
         }
     }
 

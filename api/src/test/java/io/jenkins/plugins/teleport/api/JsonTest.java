@@ -178,13 +178,14 @@ class JsonTest {
                 "jenkins-deploy", "alice", List.of("deploy"), RequestState.PENDING, "CHG-1234", "", created,
                 created.plus(Duration.ofHours(1)), created.plus(Duration.ofHours(2)), Optional.empty(), false,
                 List.of(Threshold.DEFAULT), Map.of("deploy", List.of(List.of(0))),
-                List.of(new AccessRequest.Review("bob", List.of("cab"), ReviewVerdict.APPROVED, "ok", created))),
-                Optional.empty());
+                List.of(new AccessRequest.Review("bob", List.of("cab"), ReviewVerdict.APPROVED, "ok", created, List.of(0))),
+                Map.of("build_url", "https://jenkins.example.com/job/deploy/42/")), Optional.empty());
 
         String json = Json.mapper().writeValueAsString(request);
         for (String name : List.of("\"requested_by\":\"alice\"", "\"request_reason\":\"CHG-1234\"",
                 "\"max_duration\":\"2025-06-01T12:00:00Z\"", "\"expires\":\"2025-06-01T11:00:00Z\"",
-                "\"role_thresholds\":{\"deploy\":[[0]]}", "\"proposed_state\":\"APPROVED\"", "\"kind\":\"access_request\"")) {
+                "\"role_thresholds\":{\"deploy\":[[0]]}", "\"proposed_state\":\"APPROVED\"", "\"threshold_indexes\":[0]",
+                "\"assumed_by\":{\"build_url\":", "\"kind\":\"access_request\"")) {
             assertTrue(json.contains(name), name + " in " + json);
         }
         assertFalse(json.contains("requestedBy"), json);

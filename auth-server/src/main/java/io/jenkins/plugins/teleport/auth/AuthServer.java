@@ -5,6 +5,7 @@ import io.jenkins.plugins.teleport.auth.audit.AuditLog;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.CertificateIssuer;
 import io.jenkins.plugins.teleport.auth.ca.Pem;
+import io.jenkins.plugins.teleport.auth.ca.RevocationLists;
 import io.jenkins.plugins.teleport.auth.ca.SshCertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.Tls;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
@@ -63,15 +64,16 @@ public final class AuthServer implements AutoCloseable {
             X509Certificate serverCert = ca.issueServer(tlsKey.getPublic(), serverNames(config), Duration.ofDays(365), clock.instant());
             AuditLog audit = new AuditLog(store, clock);
             Ping ping = new Ping(config.clusterName(), VERSION, ca.pin());
-            Routes.Services services = new Routes.Services(ping, new ResourceService(store),
-                    new AccessRequestService(store, audit, clock), audit, new UserCertificates(store, ca, clock),
-                    new TokenService(store, clock),
+            Routes.Services services = new Routes.Services(ping, new ResourceService(store, audit),
+                    new AccessRequestService(store, audit, clock), audit, new UserCertificates(store, ca, audit, clock),
+                    new TokenService(store, audit, clock),
                     new JoinService(store, ca, audit, clock, config.botIdentityTtl(), List.of(new TokenJoin())),
                     new LockService(store, audit, clock),
-                    new CertificateIssuer(store, ca, sshCa, audit, clock, config.maxCertificateTtl()));
+                    new CertificateIssuer(store, ca, sshCa, audit, clock, config.maxCertificateTtl()),
+                    new RevocationLists(store, ca, sshCa, clock));
             ApiServer api = new ApiServer(new InetSocketAddress(config.host(), config.port()),
                     Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
-                    Routes.all(services), new Authenticator(store, clock), config.maxBodyBytes(), config.threads());
+                    Routes.all(services), new Authenticator(store, audit, clock), config.maxBodyBytes(), config.threads());
             api.start();
             return new AuthServer(config, store, ca, api, clock);
         } catch (IOException | RuntimeException e) {

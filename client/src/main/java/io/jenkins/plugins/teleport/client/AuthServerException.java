@@ -31,7 +31,8 @@ public class AuthServerException extends TeleportException {
     /** The typed exception for a refusal. */
     static AuthServerException of(ErrorCode code, String message) {
         return switch (code) {
-            case REQUEST_PENDING, REQUEST_DENIED, REQUEST_EXPIRED, REQUEST_CONSUMED -> new RequestNotUsableException(code, message);
+            case REQUEST_PENDING, REQUEST_DENIED, REQUEST_EXPIRED, REQUEST_CONSUMED, REQUEST_CLAIMED ->
+                    new RequestNotUsableException(code, message);
             case ACCESS_DENIED, LOCKED, UNAUTHENTICATED -> new NotAllowedException(code, message);
             default -> new AuthServerException(code, message);
         };

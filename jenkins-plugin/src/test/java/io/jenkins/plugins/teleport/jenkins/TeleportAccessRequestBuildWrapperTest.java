@@ -76,7 +76,7 @@ class TeleportAccessRequestBuildWrapperTest {
         String id = fixture.request(0);
         AbortException e = assertThrows(AbortException.class, () -> new TeleportAccessRequestBuildWrapper(id)
                 .setUp(newContext(), run, workspace, null, log, new EnvVars()));
-        assertTrue(e.getMessage().contains("is PENDING: 0 of 2 approvals"), e.getMessage());
+        assertTrue(e.getMessage().contains("is PENDING: cab: 0 of 2 approvals"), e.getMessage());
     }
 
     @Test

@@ -230,7 +230,7 @@ class TeleportAccessRequestStepTest {
         execution.start();
         context.awaitDone();
         assertInstanceOf(AbortException.class, context.failure);
-        assertTrue(context.failure.getMessage().contains("is PENDING: 1 of 2 approvals"), context.failure.getMessage());
+        assertTrue(context.failure.getMessage().contains("is PENDING: cab: 1 of 2 approvals"), context.failure.getMessage());
         assertNull(context.invoker, "the body never ran");
         assertEquals(0, bundles(), "nothing was written on the agent");
     }

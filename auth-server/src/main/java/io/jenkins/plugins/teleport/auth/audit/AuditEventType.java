@@ -6,10 +6,24 @@ public enum AuditEventType {
     ACCESS_REQUEST_UPDATE("access_request.update", "T5001I"),
     ACCESS_REQUEST_REVIEW("access_request.review", "T5002I"),
     ACCESS_REQUEST_DELETE("access_request.delete", "T5003I"),
+    ROLE_CREATED("role.created", "T9000I"),
+    ROLE_DELETED("role.deleted", "T9001I"),
+    ROLE_UPDATED("role.updated", "T9002I"),
+    USER_CREATE("user.create", "T1002I"),
+    USER_UPDATE("user.update", "T1003I"),
+    USER_DELETE("user.delete", "T1004I"),
+    BOT_CREATE("bot.create", "TB001I"),
+    BOT_UPDATE("bot.update", "TB002I"),
+    BOT_DELETE("bot.delete", "TB003I"),
+    JOIN_TOKEN_CREATE("join_token.create", "TJT00I"),
+    /** Not in Teleport, which has no event for it: a join token removed before it expired. */
+    JOIN_TOKEN_DELETE("join_token.delete", "TJT01I"),
     BOT_JOIN("bot.join", "TJ001I"),
     JOIN_FAILED("join.failed", "TJ001E"),
     CERT_CREATE("cert.create", "TC000I"),
     CERT_RELEASE("cert.release", "TC002I"),
+    /** Not in Teleport (which refuses silently): a request-bound certificate used beyond its own request. */
+    REQUEST_IDENTITY_DENIED("request_identity.denied", "TC100W"),
     LOCK_CREATED("lock.created", "TLK00I"),
     LOCK_DELETED("lock.deleted", "TLK01I");
 

@@ -57,7 +57,10 @@ public final class CertificateAuthority {
     /** The subject attribute that carries access request IDs (Teleport's). */
     public static final String ACCESS_REQUESTS_OID = "1.3.9999.2.8";
 
-    private static final ASN1ObjectIdentifier ACCESS_REQUESTS = new ASN1ObjectIdentifier(ACCESS_REQUESTS_OID);
+    static final ASN1ObjectIdentifier ACCESS_REQUESTS = new ASN1ObjectIdentifier(ACCESS_REQUESTS_OID);
+    /** The subject attribute that marks a certificate as unable to get new certificates (Teleport's DisallowReissue). */
+    public static final String DISALLOW_REISSUE_OID = "1.3.9999.2.9";
+    static final ASN1ObjectIdentifier DISALLOW_REISSUE = new ASN1ObjectIdentifier(DISALLOW_REISSUE_OID);
 
     private static final Provider BC = new BouncyCastleProvider();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -145,7 +148,8 @@ public final class CertificateAuthority {
 
     /**
      * A client certificate bound to access requests: as {@link #issueClient}, with the request IDs as subject
-     * attributes of OID {@value #ACCESS_REQUESTS_OID} (as Teleport's TLS identity carries them).
+     * attributes of OID {@value #ACCESS_REQUESTS_OID} and, when there are any, the DisallowReissue attribute
+     * {@value #DISALLOW_REISSUE_OID} = "true" (as Teleport's TLS identity carries them).
      */
     public X509Certificate issueClient(PublicKey publicKey, ClientIdentity identity, List<String> requestIds, BigInteger serial,
                                        Instant notBefore, Instant notAfter) {
@@ -154,16 +158,19 @@ public final class CertificateAuthority {
                 .addRDN(BCStyle.OU, identity.type().wireName())
                 .addRDN(BCStyle.CN, identity.name());
         requestIds.forEach(id -> subject.addRDN(ACCESS_REQUESTS, id));
+        if (!requestIds.isEmpty()) {
+            subject.addRDN(DISALLOW_REISSUE, "true");
+        }
         return issue(subject.build(), publicKey, serial, notBefore, notAfter, KeyPurposeId.id_kp_clientAuth, null);
     }
 
-    /** A CRL listing {@code revoked} serials (with their revocation times), valid for {@code validity}. */
-    public X509CRL crl(Map<BigInteger, Instant> revoked, Instant now, Duration validity) {
+    /** CRL number {@code number}, listing {@code revoked} serials (with their revocation times), valid for {@code validity}. */
+    public X509CRL crl(Map<BigInteger, Instant> revoked, BigInteger number, Instant now, Duration validity) {
         try {
             X509v2CRLBuilder b = new JcaX509v2CRLBuilder(certificate, Date.from(now));
             b.setNextUpdate(Date.from(now.plus(validity)));
             revoked.forEach((serial, at) -> b.addCRLEntry(serial, Date.from(at), CRLReason.cessationOfOperation));
-            b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(now.toEpochMilli())));
+            b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
             b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
             return new JcaX509CRLConverter().getCRL(b.build(signer(key)));
         } catch (Exception e) {

@@ -17,12 +17,10 @@ import io.jenkins.plugins.teleport.auth.rbac.RoleSet;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestLifecycle;
 import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
 import io.jenkins.plugins.teleport.auth.store.Store;
-import io.jenkins.plugins.teleport.auth.store.Tx.CertificateQuery;
 import io.jenkins.plugins.teleport.auth.store.Tx;
 import java.math.BigInteger;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,26 +28,24 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 
 /**
- * Turns an approved access request into certificates for its bot, takes them back on release, and publishes what
- * relying parties need: the SSH CA keys, the OpenSSH KRL and the X.509 CRL (revoked and locked certificates).
+ * Turns an approved access request into certificates for its bot, takes them back on release, and publishes the SSH
+ * CA keys relying parties trust ({@link RevocationLists} publishes what they must refuse).
  */
 public final class CertificateIssuer {
 
     /** The SSH certificate extension that names the access requests, as Teleport's. */
     public static final String ACTIVE_REQUESTS_EXTENSION = "teleport-active-requests";
+    /** The SSH certificate extension that marks a certificate as unable to get new ones, as Teleport's. */
+    public static final String DISALLOW_REISSUE_EXTENSION = "disallow-reissue";
 
-    private static final List<String> PERMITS = List.of("permit-X11-forwarding", "permit-agent-forwarding",
-            "permit-port-forwarding", "permit-pty", "permit-user-rc");
     private static final Pattern USAGE_KEY = Pattern.compile("[a-z][a-z0-9_]{0,31}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -96,9 +92,9 @@ public final class CertificateIssuer {
                 .truncatedTo(ChronoUnit.SECONDS);
         long sshSerial = RANDOM.nextLong() & Long.MAX_VALUE;
         BigInteger tlsSerial = CertificateAuthority.newSerial();
-        Map<String, String> extensions = new TreeMap<>();
-        PERMITS.forEach(p -> extensions.put(p, ""));
+        Map<String, String> extensions = new TreeMap<>(CertificatePolicy.permits(grant.requestedRoles()));
         extensions.put(ACTIVE_REQUESTS_EXTENSION, "{\"access_requests\":[\"" + id + "\"]}");
+        extensions.put(DISALLOW_REISSUE_EXTENSION, "");
         String keyId = "bot:" + caller.name() + " request:" + id + " serial:" + sshSerial;
         OpenSshCertificate ssh = sshCa.sign(sshKey, sshSerial, keyId, principals, notBefore, notAfter, extensions);
         X509Certificate tls = tlsCa.issueClient(tlsKey, caller, List.of(id), tlsSerial, notBefore, notAfter);
@@ -106,13 +102,14 @@ public final class CertificateIssuer {
 
         store.writeRetrying(tx -> {
             AccessRequest request = grant(tx, caller, id, clock.instant()).request();
+            // Every issuance updates the request (compare-and-swap on its revision), so issuances and releases of one
+            // request serialize on both stores, and the first issuance of a one-shot request claims it: a concurrent
+            // second one loses the swap, reads again and is refused.
+            tx.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS), ask.usage())));
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(),
                     Optional.of(id), now, notAfter, Optional.empty()));
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
                     notAfter, Optional.empty()));
-            if (request.spec().assumeStartTime().isEmpty()) {
-                tx.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS))));
-            }
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("bot", caller.name());
             fields.put("roles", request.spec().roles());
@@ -130,8 +127,12 @@ public final class CertificateIssuer {
                 List.of(Pem.encode(tlsCa.certificate())), notBefore, notAfter);
     }
 
-    /** The request, checked as assumable by {@code caller} now, and the roles its certificates are decided by. */
-    private record Grant(AccessRequest request, List<Role> roles) {}
+    /**
+     * The request, checked as assumable by {@code caller} now; the roles its certificates' lifetime and principals
+     * are decided by (the bot's and the requested ones); and the requested roles, whose options decide the SSH
+     * permissions.
+     */
+    private record Grant(AccessRequest request, List<Role> roles, List<Role> requestedRoles) {}
 
     private static Grant grant(Tx tx, ClientIdentity caller, String id, Instant now) {
         AccessRequest request = find(tx, id, caller);
@@ -144,7 +145,7 @@ public final class CertificateIssuer {
         LockRules.check(tx.list(Lock.class), LockRules.Subject.of(caller, List.of(id), List.of()), now);
         List<Role> roles = new ArrayList<>(botRoles.roles());
         roles.addAll(requested.values());
-        return new Grant(request, roles);
+        return new Grant(request, roles, List.copyOf(requested.values()));
     }
 
     /**
@@ -161,8 +162,11 @@ public final class CertificateIssuer {
             AccessRequest after = AccessRequestLifecycle.release(request, caller);
             List<IssuedCertificate> revoked = tx.revokeForRequest(id, caller.subject(), now);
             boolean consumed = after != request;
-            if (consumed) {
-                tx.update(after);
+            // Always a new revision, so a concurrent issuance of this request retries from a fresh read (and, for a
+            // consumed one-shot request, is refused) instead of recording certificates this release missed.
+            tx.update(after);
+            if (!revoked.isEmpty()) {
+                tx.increment(Tx.Counter.REVOCATIONS);
             }
             List<String> serials = revoked.stream().map(c -> c.kind().wireName() + ":" + c.serial()).toList();
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -180,46 +184,6 @@ public final class CertificateIssuer {
         return sshCa.publicKeyLine() + "\n";
     }
 
-    /** The OpenSSH KRL of revoked and locked SSH certificates that have not expired yet. */
-    public byte[] krl() {
-        Instant now = clock.instant();
-        List<Long> serials = store.read(tx -> withdrawn(tx, IssuedCertificate.Kind.SSH, now)).stream()
-                .map(c -> Long.parseLong(c.serial())).toList();
-        return Krl.encode(sshCa.publicKeyBlob(), serials, now.toEpochMilli(), now, "revoked certificates of " + sshCa.publicKeyLine());
-    }
-
-    /** The X.509 CRL of revoked and locked client certificates that have not expired yet. */
-    public X509CRL crl() {
-        Instant now = clock.instant();
-        Map<BigInteger, Instant> entries = new LinkedHashMap<>();
-        for (IssuedCertificate c : store.read(tx -> withdrawn(tx, IssuedCertificate.Kind.TLS, now))) {
-            entries.put(new BigInteger(c.serial(), 16), c.revokedAt().orElse(now));
-        }
-        return tlsCa.crl(entries, now, Duration.ofHours(1));
-    }
-
-    /** Revoked certificates, and certificates a lock in force matches, of one kind. */
-    static List<IssuedCertificate> withdrawn(Tx tx, IssuedCertificate.Kind kind, Instant now) {
-        Set<IssuedCertificate> out = new LinkedHashSet<>(tx.certificates(kind, CertificateQuery.revokedOnes(), now));
-        for (Lock lock : tx.list(Lock.class)) {
-            if (!LockRules.inForce(lock, now)) {
-                continue;
-            }
-            Lock.Target t = lock.spec().target();
-            CertificateQuery query = !t.serial().isEmpty() ? CertificateQuery.ofSerial(t.serial())
-                    : !t.accessRequest().isEmpty() ? CertificateQuery.ofRequest(t.accessRequest())
-                    : !t.bot().isEmpty() ? CertificateQuery.ofSubject(ClientIdentity.bot(t.bot()).subject())
-                    : CertificateQuery.ofSubject(ClientIdentity.user(t.user()).subject());
-            for (IssuedCertificate c : tx.certificates(kind, query, now)) {
-                ClientIdentity holder = subjectOf(c);
-                if (LockRules.matches(t, LockRules.Subject.of(holder, c.requestId().stream().toList(), List.of(c.serial())))) {
-                    out.add(c);
-                }
-            }
-        }
-        return List.copyOf(out);
-    }
-
     /**
      * The request; missing, it is {@code not_found} for bots, and for people the same refusal they get for any
      * request (only bots assume requests), so people cannot probe IDs here.
@@ -228,11 +192,6 @@ public final class CertificateIssuer {
         return tx.get(AccessRequest.class, id).orElseThrow(() -> caller.type() == ClientIdentity.Type.BOT
                 ? new ApiException(ErrorCode.NOT_FOUND, "access request " + id + " does not exist")
                 : new ApiException(ErrorCode.ACCESS_DENIED, "only bots assume and release access requests; " + caller + " cannot"));
-    }
-
-    private static ClientIdentity subjectOf(IssuedCertificate c) {
-        String[] parts = c.subject().split(":", 2);
-        return parts[0].equals("bot") ? ClientIdentity.bot(parts[1]) : ClientIdentity.user(parts[1]);
     }
 
     private static void checkUsage(Map<String, String> usage) {

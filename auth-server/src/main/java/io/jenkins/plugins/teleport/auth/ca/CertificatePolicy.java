@@ -6,11 +6,13 @@ import io.jenkins.plugins.teleport.api.Role;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 
-/** The one place that decides what a request-bound certificate says: its lifetime and its SSH principals. */
+/** The one place that decides what a request-bound certificate says: its lifetime, its SSH principals and permissions. */
 public final class CertificatePolicy {
 
     /** The lifetime asked for when a client names none. */
@@ -49,6 +51,28 @@ public final class CertificatePolicy {
         roles.forEach(r -> logins.addAll(r.spec().allow().logins()));
         roles.forEach(r -> r.spec().deny().logins().forEach(logins::remove));
         return logins.isEmpty() ? List.of("-teleport-nologin-" + UUID.randomUUID()) : List.copyOf(logins);
+    }
+
+    /**
+     * The {@code permit-*} extensions of a request-bound SSH certificate, from the requested roles' options as
+     * Teleport's {@code RoleSet.CanForwardAgents}, {@code CanPortForward} and {@code PermitX11Forwarding} decide them
+     * (any requested role that sets an option grants it): {@code permit-pty} always (Teleport's user certificates
+     * always carry it), agent, port and X11 forwarding only when a role grants them. Teleport lets port forwarding
+     * default to on; here it defaults to off (docs/resources.md says why). {@code permit-user-rc} is never granted.
+     */
+    public static Map<String, String> permits(List<Role> requestedRoles) {
+        Map<String, String> out = new TreeMap<>();
+        out.put("permit-pty", "");
+        if (requestedRoles.stream().anyMatch(r -> r.spec().options().forwardAgent())) {
+            out.put("permit-agent-forwarding", "");
+        }
+        if (requestedRoles.stream().anyMatch(r -> r.spec().options().portForwarding())) {
+            out.put("permit-port-forwarding", "");
+        }
+        if (requestedRoles.stream().anyMatch(r -> r.spec().options().permitX11Forwarding())) {
+            out.put("permit-X11-forwarding", "");
+        }
+        return out;
     }
 
     private static Instant min(Instant a, Instant b) {

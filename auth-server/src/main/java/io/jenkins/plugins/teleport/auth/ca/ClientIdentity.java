@@ -10,8 +10,12 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 
-/** Who a client certificate names: a user (a person) or a bot (a machine identity). */
-public record ClientIdentity(Type type, String name) {
+/**
+ * Who a client certificate names: a user (a person) or a bot (a machine identity), and whether the certificate is
+ * request-bound: one issued for access requests ({@code requestIds}), which also carries Teleport's
+ * DisallowReissue mark. A request-bound identity may only read and release its own requests; it never issues.
+ */
+public record ClientIdentity(Type type, String name, List<String> requestIds, boolean disallowReissue) {
 
     /** The two kinds of callers. */
     public enum Type {
@@ -22,12 +26,16 @@ public record ClientIdentity(Type type, String name) {
         }
     }
 
+    public ClientIdentity {
+        requestIds = List.copyOf(requestIds);
+    }
+
     public static ClientIdentity user(String name) {
-        return new ClientIdentity(Type.USER, name);
+        return new ClientIdentity(Type.USER, name, List.of(), false);
     }
 
     public static ClientIdentity bot(String name) {
-        return new ClientIdentity(Type.BOT, name);
+        return new ClientIdentity(Type.BOT, name, List.of(), false);
     }
 
     /** Reads the identity from a client certificate this cluster's CA issued; empty if it names none. */
@@ -38,18 +46,28 @@ public record ClientIdentity(Type type, String name) {
         if (cn.isEmpty() || ou.isEmpty()) {
             return Optional.empty();
         }
+        List<String> requests = values(subject, CertificateAuthority.ACCESS_REQUESTS);
+        boolean disallowReissue = !values(subject, CertificateAuthority.DISALLOW_REISSUE).isEmpty();
         return switch (ou.get()) {
-            case "user" -> Optional.of(user(cn.get()));
-            case "bot" -> Optional.of(bot(cn.get()));
+            case "user" -> Optional.of(new ClientIdentity(Type.USER, cn.get(), requests, disallowReissue));
+            case "bot" -> Optional.of(new ClientIdentity(Type.BOT, cn.get(), requests, disallowReissue));
             default -> Optional.empty();
         };
     }
 
     /** The access request IDs a request-bound certificate carries (subject attributes of OID 1.3.9999.2.8). */
     public static List<String> requestIds(X509Certificate cert) {
-        X500Name subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
-        return Arrays.stream(subject.getRDNs(new ASN1ObjectIdentifier(CertificateAuthority.ACCESS_REQUESTS_OID)))
-                .map(rdn -> IETFUtils.valueToString(rdn.getFirst().getValue())).toList();
+        return values(X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()), CertificateAuthority.ACCESS_REQUESTS);
+    }
+
+    /** Whether the certificate was issued for access requests: it may then read and release only those. */
+    public boolean isRequestBound() {
+        return disallowReissue || !requestIds.isEmpty();
+    }
+
+    /** The identity without its request binding: who it is, as the store names holders. */
+    public ClientIdentity unbound() {
+        return new ClientIdentity(type, name, List.of(), false);
     }
 
     /** How issued certificates name their subject in the store: {@code user:alice}, {@code bot:jenkins-deploy}. */
@@ -62,8 +80,13 @@ public record ClientIdentity(Type type, String name) {
         return rdns.length == 0 ? Optional.empty() : Optional.of(IETFUtils.valueToString(rdns[0].getFirst().getValue()));
     }
 
+    private static List<String> values(X500Name name, ASN1ObjectIdentifier oid) {
+        return Arrays.stream(name.getRDNs(oid)).map(rdn -> IETFUtils.valueToString(rdn.getFirst().getValue())).toList();
+    }
+
     @Override
     public String toString() {
-        return type.wireName() + " '" + name + "'";
+        return type.wireName() + " '" + name + "'" + (isRequestBound()
+                ? " (request-bound to " + (requestIds.isEmpty() ? "no request" : String.join(", ", requestIds)) + ")" : "");
     }
 }

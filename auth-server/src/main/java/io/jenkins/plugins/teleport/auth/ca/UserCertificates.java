@@ -5,6 +5,8 @@ import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
 import io.jenkins.plugins.teleport.api.Messages.UserCertRequest;
 import io.jenkins.plugins.teleport.api.User;
+import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
+import io.jenkins.plugins.teleport.auth.audit.AuditLog;
 import io.jenkins.plugins.teleport.auth.rbac.Access;
 import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
 import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
@@ -14,7 +16,9 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Signs client certificates for people, for public keys they made themselves (the server never sees the private key). */
@@ -25,11 +29,13 @@ public final class UserCertificates {
 
     private final Store store;
     private final CertificateAuthority ca;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public UserCertificates(Store store, CertificateAuthority ca, Clock clock) {
+    public UserCertificates(Store store, CertificateAuthority ca, AuditLog audit, Clock clock) {
         this.store = store;
         this.ca = ca;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -44,8 +50,21 @@ public final class UserCertificates {
             Access.require(Access.rolesOf(tx, caller), caller, "user", Verb.CREATE);
             tx.get(User.class, user).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
                     "user '" + user + "' does not exist: create it first (users add)"));
-            return signed(ca, record(tx, ca.issueClient(key, ClientIdentity.user(user), ttl, clock.instant()), ClientIdentity.user(user), clock));
+            X509Certificate cert = record(tx, ca.issueClient(key, ClientIdentity.user(user), ttl, clock.instant()),
+                    ClientIdentity.user(user), clock);
+            audit.record(tx, AuditEventType.CERT_CREATE, caller.name(), Optional.empty(), identityIssued(ClientIdentity.user(user), cert));
+            return signed(ca, cert);
         });
+    }
+
+    /** The fields of the {@code cert.create} event for an identity certificate (a person's or a bot's). */
+    public static Map<String, Object> identityIssued(ClientIdentity holder, X509Certificate cert) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("cert_type", holder.type().wireName());
+        fields.put("identity", holder.subject());
+        fields.put("tls_serial", cert.getSerialNumber().toString(16));
+        fields.put("valid_before", cert.getNotAfter().toInstant().toString());
+        return fields;
     }
 
     /**

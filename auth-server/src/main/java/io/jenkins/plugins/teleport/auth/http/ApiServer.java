@@ -9,7 +9,6 @@ import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.ErrorResponse;
 import io.jenkins.plugins.teleport.api.Json;
-import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -108,18 +105,10 @@ public final class ApiServer implements AutoCloseable {
         long started = System.nanoTime();
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
-        AtomicReference<ClientIdentity> caller = new AtomicReference<>();
+        Caller caller = new Caller(clientCertificate(exchange), authenticator, method, path);
         Reply reply;
         try {
-            Optional<X509Certificate> cert = clientCertificate(exchange);
-            Supplier<ClientIdentity> identity = () -> {
-                if (caller.get() == null) {
-                    caller.set(authenticator.authenticate(cert.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
-                            "this call needs a client certificate issued by this cluster: use an identity file (tctl --identity)"))));
-                }
-                return caller.get();
-            };
-            reply = route(exchange, method, path, identity);
+            reply = route(exchange, method, path, caller);
         } catch (ApiException e) {
             reply = new Reply(e.code().httpStatus(), e.toResponse());
         } catch (RuntimeException e) {
@@ -130,10 +119,10 @@ public final class ApiServer implements AutoCloseable {
         }
         int status = write(exchange, reply);
         LOG.info("event=api_call method={} path={} status={} ms={} caller={}", method, path, status,
-                (System.nanoTime() - started) / 1_000_000, caller.get() == null ? "-" : caller.get().toString());
+                (System.nanoTime() - started) / 1_000_000, caller.authenticated().map(Object::toString).orElse("-"));
     }
 
-    private Reply route(HttpExchange exchange, String method, String path, Supplier<ClientIdentity> caller) {
+    private Reply route(HttpExchange exchange, String method, String path, Caller caller) {
         boolean pathKnown = false;
         for (Route route : routes) {
             Optional<Map<String, String>> params = route.match(path);

@@ -11,18 +11,33 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /** One API call as a handler sees it: path parameters, query, body and the authenticated caller. */
 public record Call(String method, String path, Map<String, String> pathParams, Map<String, String> query, byte[] body,
-                   Supplier<ClientIdentity> identity, String remoteAddress) {
+                   Caller identity, String remoteAddress) {
 
     /**
      * The caller, authenticated on first use (so unauthenticated endpoints never look at certificates);
-     * {@code unauthenticated} without a valid client certificate of this cluster, {@code locked} under a lock.
+     * {@code unauthenticated} without a valid client certificate of this cluster, {@code locked} under a lock,
+     * {@code access_denied} for a request-bound identity (those may act only on their own request).
      */
     public ClientIdentity caller() {
-        return identity.get();
+        return identity.resolve(Optional.empty());
+    }
+
+    /** The caller of a call about request {@code id}: as {@link #caller()}, also admitting that request's own identity. */
+    public ClientIdentity callerFor(String id) {
+        return identity.resolve(Optional.of(id));
+    }
+
+    /**
+     * For endpoints that need no certificate but must not serve a request-bound one (join): refuses such a
+     * certificate when one is presented; a call without a certificate passes.
+     */
+    public void refuseRequestBoundCertificate() {
+        if (identity.presented()) {
+            caller();
+        }
     }
 
     public String param(String name) {

@@ -18,6 +18,7 @@ import io.jenkins.plugins.teleport.api.Resource;
 import io.jenkins.plugins.teleport.auth.audit.AuditLog;
 import io.jenkins.plugins.teleport.auth.ca.CertificateIssuer;
 import io.jenkins.plugins.teleport.auth.ca.Pem;
+import io.jenkins.plugins.teleport.auth.ca.RevocationLists;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
 import io.jenkins.plugins.teleport.auth.join.JoinService;
 import io.jenkins.plugins.teleport.auth.join.TokenService;
@@ -38,23 +39,26 @@ public final class Routes {
     /** What the handlers call. */
     public record Services(Ping ping, ResourceService resources, AccessRequestService requests, AuditLog audit,
                            UserCertificates userCerts, TokenService tokens, JoinService joins, LockService locks,
-                           CertificateIssuer issuer) {}
+                           CertificateIssuer issuer, RevocationLists revocations) {}
 
     public static List<Route> all(Services s) {
         List<Route> routes = new ArrayList<>();
         routes.add(new Route("GET", "/v1/ping", call -> Reply.ok(s.ping())));
         routes.add(new Route("GET", "/v1/ca/ssh", call -> Reply.raw("text/plain; charset=utf-8",
                 s.issuer().sshCaKeys().getBytes(StandardCharsets.UTF_8))));
-        routes.add(new Route("GET", "/v1/revocations/krl", call -> Reply.raw("application/octet-stream", s.issuer().krl())));
+        routes.add(new Route("GET", "/v1/revocations/krl", call -> Reply.raw("application/octet-stream", s.revocations().krl())));
         routes.add(new Route("GET", "/v1/revocations/crl", call -> {
-            X509CRL crl = s.issuer().crl();
+            X509CRL crl = s.revocations().crl();
             return call.query("format").filter("pem"::equals).isPresent()
                     ? Reply.raw("application/x-pem-file", Pem.encode(crl).getBytes(StandardCharsets.UTF_8))
                     : Reply.raw("application/pkix-crl", encoded(crl));
         }));
-        routes.add(new Route("POST", "/v1/join", call -> Reply.ok(s.joins().join(call.body(JoinRequest.class), call.remoteAddress()))));
+        routes.add(new Route("POST", "/v1/join", call -> {
+            call.refuseRequestBoundCertificate();
+            return Reply.ok(s.joins().join(call.body(JoinRequest.class), call.remoteAddress()));
+        }));
         routes.add(new Route("POST", "/v1/certs", call -> Reply.ok(s.issuer().issue(call.caller(), call.body(IssueCertificates.class)))));
-        routes.add(new Route("POST", "/v1/access-requests/{id}/release", call -> Reply.ok(s.issuer().release(call.caller(),
+        routes.add(new Route("POST", "/v1/access-requests/{id}/release", call -> Reply.ok(s.issuer().release(call.callerFor(call.param("id")),
                 call.param("id"), call.body().length == 0 ? new Release(null) : call.body(Release.class)))));
         routes.add(new Route("GET", "/v1/tokens", call -> Reply.ok(new ItemList<>(s.tokens().list(call.caller())))));
         routes.add(new Route("POST", "/v1/tokens", call -> Reply.created(s.tokens().create(call.caller(), call.body(CreateToken.class)))));
@@ -92,7 +96,8 @@ public final class Routes {
                 call.query("bot"), call.query("state").map(Routes::state))))));
         routes.add(new Route("POST", "/v1/access-requests", call ->
                 Reply.created(s.requests().create(call.caller(), call.body(CreateAccessRequest.class)))));
-        routes.add(new Route("GET", "/v1/access-requests/{id}", call -> Reply.ok(s.requests().get(call.caller(), call.param("id")))));
+        routes.add(new Route("GET", "/v1/access-requests/{id}", call -> Reply.ok(s.requests().get(call.callerFor(call.param("id")),
+                call.param("id")))));
         routes.add(new Route("DELETE", "/v1/access-requests/{id}", call -> {
             s.requests().delete(call.caller(), call.param("id"));
             return Reply.noContent();

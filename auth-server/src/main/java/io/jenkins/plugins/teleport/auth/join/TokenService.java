@@ -7,6 +7,8 @@ import io.jenkins.plugins.teleport.api.Messages.CreateToken;
 import io.jenkins.plugins.teleport.api.Messages.TokenCreated;
 import io.jenkins.plugins.teleport.api.Metadata;
 import io.jenkins.plugins.teleport.api.Token;
+import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
+import io.jenkins.plugins.teleport.auth.audit.AuditLog;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import io.jenkins.plugins.teleport.auth.rbac.Access;
 import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
@@ -16,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,10 +32,12 @@ public final class TokenService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Store store;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public TokenService(Store store, Clock clock) {
+    public TokenService(Store store, AuditLog audit, Clock clock) {
         this.store = store;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -56,6 +61,14 @@ public final class TokenService {
             }
             tx.create(new Token(null, null, new Metadata(name, "", Map.of(), Optional.of(expires), 0),
                     new Token.Spec(Token.JoinMethod.TOKEN, ask.botName(), ask.reusable())));
+            // The token's name is the SHA-256 of its secret: it identifies the token without revealing it.
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("token", name);
+            fields.put("bot", ask.botName());
+            fields.put("join_method", Token.JoinMethod.TOKEN.name().toLowerCase());
+            fields.put("reusable", ask.reusable());
+            fields.put("expires", expires.toString());
+            audit.record(tx, AuditEventType.JOIN_TOKEN_CREATE, caller.name(), Optional.empty(), fields);
             return new TokenCreated(value, name, ask.botName(), expires, ask.reusable());
         });
     }
@@ -71,9 +84,11 @@ public final class TokenService {
     public void delete(ClientIdentity caller, String name) {
         store.write(tx -> {
             Access.require(Access.rolesOf(tx, caller), caller, "token", Verb.DELETE);
-            if (!tx.delete(Token.class, name)) {
-                throw new ApiException(ErrorCode.NOT_FOUND, "token '" + name + "' does not exist (tokens ls lists them)");
-            }
+            Token token = tx.get(Token.class, name).orElseThrow(() ->
+                    new ApiException(ErrorCode.NOT_FOUND, "token '" + name + "' does not exist (tokens ls lists them)"));
+            tx.delete(Token.class, name);
+            audit.record(tx, AuditEventType.JOIN_TOKEN_DELETE, caller.name(), Optional.empty(),
+                    Map.of("token", name, "bot", token.spec().botName()));
             return null;
         });
     }

@@ -13,6 +13,7 @@ import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestLifecycle;
 import io.jenkins.plugins.teleport.auth.resources.ResourceService;
 import io.jenkins.plugins.teleport.auth.store.Store;
+import io.jenkins.plugins.teleport.auth.store.Tx;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,7 @@ public final class LockService {
             Access.require(Access.rolesOf(tx, caller), caller, "lock", Verb.CREATE);
             ResourceService.validate(tx, named);
             Lock stored = tx.create(named);
+            tx.increment(Tx.Counter.REVOCATIONS);
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("lock", name);
             fields.put("target", target);
@@ -83,6 +85,7 @@ public final class LockService {
             Lock lock = tx.get(Lock.class, name).orElseThrow(() ->
                     new ApiException(ErrorCode.NOT_FOUND, "lock '" + name + "' does not exist (locks ls lists them)"));
             tx.delete(Lock.class, name);
+            tx.increment(Tx.Counter.REVOCATIONS);
             audit.record(tx, AuditEventType.LOCK_DELETED, caller.name(),
                     Optional.of(lock.spec().target().accessRequest()).filter(s -> !s.isEmpty()), Map.of("lock", name));
             return null;

@@ -109,6 +109,7 @@ public final class AccessRequestLifecycle {
                 List<Threshold> own = r.spec().allow().request().thresholds();
                 List<Integer> set = new ArrayList<>();
                 for (Threshold t : own.isEmpty() ? List.of(Threshold.DEFAULT) : own) {
+                    checkFilter(r, t);
                     if (!thresholds.contains(t)) {
                         thresholds.add(t);
                     }
@@ -120,7 +121,7 @@ public final class AccessRequestLifecycle {
         }
 
         Spec spec = new Spec(bot.name(), author.name(), roles, RequestState.PENDING, reason, "", now, expires, accessEnds,
-                Optional.empty(), ask.oneShot(), thresholds, roleThresholds, List.of());
+                Optional.empty(), ask.oneShot(), thresholds, roleThresholds, List.of(), Map.of());
         return new AccessRequest(null, null, Metadata.named(id), spec, Optional.empty());
     }
 
@@ -167,7 +168,8 @@ public final class AccessRequestLifecycle {
         String reason = submitted.reason().strip();
         checkReasonLength(reason);
 
-        Review review = new Review(reviewer.name(), reviewerRoles.names(), submitted.proposedState(), reason, now);
+        Review review = new Review(reviewer.name(), reviewerRoles.names(), submitted.proposedState(), reason, now,
+                thresholdIndexes(spec, reviewer, reviewerRoles));
         List<Review> reviews = new ArrayList<>(spec.reviews());
         reviews.add(review);
         RequestState resolved = resolve(spec, reviews);
@@ -175,20 +177,108 @@ public final class AccessRequestLifecycle {
     }
 
     /**
-     * What the reviews add up to. DENIED as soon as any threshold in play has reached its deny count; APPROVED when
-     * every requested role has a threshold set whose every threshold has reached its approve count; else PENDING.
+     * The indexes of the request's thresholds whose filters match a review by {@code reviewer} (Teleport's
+     * {@code collectReviewThresholdIndexes}); the review counts toward those thresholds only.
+     */
+    static List<Integer> thresholdIndexes(Spec spec, ClientIdentity reviewer, RoleSet reviewerRoles) {
+        ThresholdFilter.Context context = new ThresholdFilter.Context(reviewer.name(), reviewerRoles.names(), spec.roles(),
+                spec.requestReason(), spec.user());
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < spec.thresholds().size(); i++) {
+            if (ThresholdFilter.parse(spec.thresholds().get(i).filter()).matches(context)) {
+                indexes.add(i);
+            }
+        }
+        return indexes;
+    }
+
+    /**
+     * What the reviews add up to, as Teleport's {@code calculateReviewBasedResolution}: the reviews are counted in
+     * order, each toward the thresholds its {@code threshold_indexes} name. DENIED as soon as any threshold in play
+     * reaches its deny count; APPROVED as soon as every requested role is approved, a role being approved when
+     * every one of its threshold sets has at least one threshold whose approve count is met; else PENDING.
      */
     public static RequestState resolve(Spec spec, List<Review> reviews) {
-        long approvals = reviews.stream().filter(r -> r.proposedState() == ReviewVerdict.APPROVED).count();
-        long denials = reviews.size() - approvals;
-        boolean denied = spec.roleThresholds().values().stream().flatMap(List::stream).flatMap(List::stream)
-                .map(spec.thresholds()::get).anyMatch(t -> denials >= t.deny());
-        if (denied) {
-            return RequestState.DENIED;
+        Tally tally = new Tally(spec);
+        for (Review review : reviews) {
+            tally.add(review);
+            if (tally.denied()) {
+                return RequestState.DENIED;
+            }
+            if (tally.approved()) {
+                return RequestState.APPROVED;
+            }
         }
-        boolean allApproved = spec.roles().stream().allMatch(role -> spec.roleThresholds().getOrDefault(role, List.of())
-                .stream().anyMatch(set -> set.stream().map(spec.thresholds()::get).allMatch(t -> approvals >= t.approve())));
-        return allApproved ? RequestState.APPROVED : RequestState.PENDING;
+        return RequestState.PENDING;
+    }
+
+    /** Approvals and denials counted per threshold of one request. */
+    private static final class Tally {
+        private final Spec spec;
+        private final int[] approvals;
+        private final int[] denials;
+
+        Tally(Spec spec) {
+            this.spec = spec;
+            this.approvals = new int[spec.thresholds().size()];
+            this.denials = new int[spec.thresholds().size()];
+        }
+
+        Tally addAll(List<Review> reviews) {
+            reviews.forEach(this::add);
+            return this;
+        }
+
+        void add(Review review) {
+            for (int i : review.thresholdIndexes()) {
+                if (i >= 0 && i < approvals.length) {
+                    if (review.proposedState() == ReviewVerdict.APPROVED) {
+                        approvals[i]++;
+                    } else {
+                        denials[i]++;
+                    }
+                }
+            }
+        }
+
+        boolean denied() {
+            return java.util.stream.IntStream.range(0, denials.length).anyMatch(i -> denials[i] >= spec.thresholds().get(i).deny());
+        }
+
+        boolean approved() {
+            return spec.roles().stream().allMatch(role -> spec.roleThresholds().getOrDefault(role, List.of()).stream()
+                    .allMatch(this::met));
+        }
+
+        /** Whether a threshold set has at least one threshold whose approve count is met. */
+        boolean met(List<Integer> set) {
+            return set.stream().anyMatch(i -> i < approvals.length && approvals[i] >= spec.thresholds().get(i).approve());
+        }
+
+        /**
+         * What a PENDING request still waits for: each threshold set not met yet, as "a of n approvals", the
+         * thresholds of one set joined by "or", the sets by ";". A threshold is named ("cab: 1 of 2 approvals")
+         * when it has a filter (its count is of matching reviews only) or when several thresholds are in play.
+         */
+        String waitingFor() {
+            List<String> sets = new ArrayList<>();
+            for (String role : spec.roles()) {
+                for (List<Integer> set : spec.roleThresholds().getOrDefault(role, List.of())) {
+                    if (met(set)) {
+                        continue;
+                    }
+                    String text = String.join(" or ", set.stream().filter(i -> i < approvals.length).map(i -> {
+                        Threshold t = spec.thresholds().get(i);
+                        boolean named = !t.filter().isEmpty() || spec.thresholds().size() > 1;
+                        return (named ? t.name() + ": " : "") + approvals[i] + " of " + t.approve() + " approvals";
+                    }).toList());
+                    if (!sets.contains(text)) {
+                        sets.add(text);
+                    }
+                }
+            }
+            return sets.isEmpty() ? "waiting for reviews" : String.join("; ", sets);
+        }
     }
 
     /** The state as users see it: EXPIRED once a pending request's window or an approved request's access has ended. */
@@ -218,6 +308,11 @@ public final class AccessRequestLifecycle {
             throw denied("request " + request.id() + " is for bot '" + spec.user() + "', this identity is bot '"
                     + caller.name() + "'");
         }
+        if (caller.isRequestBound()) {
+            // Teleport's DisallowReissue: certificates bound to a request never mint more certificates.
+            throw denied(caller + " cannot issue certificates: a request-bound identity may only read and release its "
+                    + "own request; issue with the bot's join identity");
+        }
         AccessRequest shown = withStatus(request, now);
         AccessRequest.Status status = shown.status().orElseThrow();
         switch (status.state()) {
@@ -230,6 +325,11 @@ public final class AccessRequestLifecycle {
                     + " was one-shot and has already been used and released; create a new request");
             case EXPIRED -> throw new ApiException(ErrorCode.REQUEST_EXPIRED, "request " + request.id() + " "
                     + status.progress() + "; create a new request");
+        }
+        if (spec.oneShot() && spec.assumeStartTime().isPresent()) {
+            throw new ApiException(ErrorCode.REQUEST_CLAIMED, "request " + request.id() + " is one-shot and was already "
+                    + "assumed at " + spec.assumeStartTime().get() + describeUsage(spec.assumedBy())
+                    + ": a one-shot request serves one build; create a new request");
         }
         for (String role : spec.roles()) {
             if (!existingRoles.contains(role)) {
@@ -266,20 +366,12 @@ public final class AccessRequestLifecycle {
                 || (who.type() == ClientIdentity.Type.USER && spec.roles().stream().allMatch(roles::mayReview));
     }
 
-    /** The approvals a request needs: for each role the cheapest of its threshold sets, then the dearest role. */
-    public static int approvalsNeeded(Spec spec) {
-        return spec.roles().stream().mapToInt(role -> spec.roleThresholds().getOrDefault(role, List.of()).stream()
-                .mapToInt(set -> set.stream().mapToInt(i -> spec.thresholds().get(i).approve()).max().orElse(1))
-                .min().orElse(1)).max().orElse(1);
-    }
-
     /** The request with its computed status: effective state and a one-line summary such as "1 of 2 approvals". */
     public static AccessRequest withStatus(AccessRequest request, Instant now) {
         Spec spec = request.spec();
         RequestState state = effectiveState(request, now);
-        long approvals = spec.reviews().stream().filter(r -> r.proposedState() == ReviewVerdict.APPROVED).count();
         String progress = switch (state) {
-            case PENDING -> approvals + " of " + approvalsNeeded(spec) + " approvals";
+            case PENDING -> new Tally(spec).addAll(spec.reviews()).waitingFor();
             case APPROVED -> "approved by " + reviewers(spec, ReviewVerdict.APPROVED) + "; access until " + spec.maxDuration();
             case DENIED -> "denied by " + reviewers(spec, ReviewVerdict.DENIED)
                     + (spec.resolveReason().isEmpty() ? "" : ": " + spec.resolveReason());
@@ -287,6 +379,15 @@ public final class AccessRequestLifecycle {
             case EXPIRED -> "expired at " + (spec.state() == RequestState.PENDING ? spec.expires() : spec.maxDuration());
         };
         return request.withStatus(new AccessRequest.Status(state, progress));
+    }
+
+    /** " by build https://…" or " by job=deploy, build_number=42": what the first issuance said about itself. */
+    private static String describeUsage(Map<String, String> usage) {
+        if (usage.containsKey("build_url")) {
+            return " by build " + usage.get("build_url");
+        }
+        return usage.isEmpty() ? "" : " by " + String.join(", ", new java.util.TreeMap<>(usage).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
     private static String reviewers(Spec spec, ReviewVerdict verdict) {
@@ -297,6 +398,16 @@ public final class AccessRequestLifecycle {
     public static void checkId(String id) {
         if (!REQUEST_ID.matcher(id).matches()) {
             throw bad("'" + id + "' is not an access request ID: IDs are UUIDs such as 0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
+        }
+    }
+
+    /** Refuses a role's threshold whose filter does not parse (roles are checked when written; this guards older ones). */
+    private static void checkFilter(Role role, Threshold threshold) {
+        try {
+            ThresholdFilter.parse(threshold.filter());
+        } catch (ThresholdFilter.InvalidFilterException e) {
+            throw bad("role '" + role.name() + "': threshold '" + threshold.name() + "' has an invalid filter ("
+                    + e.getMessage() + "): correct the role");
         }
     }
 

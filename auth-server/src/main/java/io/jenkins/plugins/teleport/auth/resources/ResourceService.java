@@ -6,26 +6,38 @@ import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Resource;
 import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.api.Threshold;
 import io.jenkins.plugins.teleport.api.User;
+import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
+import io.jenkins.plugins.teleport.auth.audit.AuditLog;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import io.jenkins.plugins.teleport.auth.rbac.Access;
 import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
+import io.jenkins.plugins.teleport.auth.requests.ThresholdFilter;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import io.jenkins.plugins.teleport.auth.store.Tx;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Create, read, replace and delete of the plain resources (roles, users, bots), guarded by role rules. */
+/**
+ * Create, read, replace and delete of the plain resources (roles, users, bots), guarded by role rules. Every change
+ * is audited in its own transaction ({@code role.created}, {@code user.update}, {@code bot.delete}, ... as Teleport
+ * names them), with who made it.
+ */
 public final class ResourceService {
 
     /** Names of resources: letters, digits and {@code . _ @ -}, starting with a letter or digit. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
 
     private final Store store;
+    private final AuditLog audit;
 
-    public ResourceService(Store store) {
+    public ResourceService(Store store, AuditLog audit) {
         this.store = store;
+        this.audit = audit;
     }
 
     public List<? extends Resource> list(ClientIdentity caller, Kind kind) {
@@ -47,7 +59,9 @@ public final class ResourceService {
         return store.write(tx -> {
             Access.require(Access.rolesOf(tx, caller), caller, resource.kind(), Verb.CREATE);
             validate(tx, resource);
-            return tx.create(resource.withMetadata(resource.metadata().withRevision(0)));
+            Resource created = tx.create(resource.withMetadata(resource.metadata().withRevision(0)));
+            recordChange(tx, caller, created, Change.CREATE);
+            return created;
         });
     }
 
@@ -64,21 +78,51 @@ public final class ResourceService {
                 if (resource.metadata().revision() != 0) {
                     throw notFound(Kind.fromWireName(resource.kind()).orElseThrow(), resource.name());
                 }
-                return tx.create(resource);
+                Resource created = tx.create(resource);
+                recordChange(tx, caller, created, Change.CREATE);
+                return created;
             }
             long revision = resource.metadata().revision() != 0 ? resource.metadata().revision() : existing.get().metadata().revision();
-            return tx.update(resource.withMetadata(resource.metadata().withRevision(revision)));
+            Resource updated = tx.update(resource.withMetadata(resource.metadata().withRevision(revision)));
+            recordChange(tx, caller, updated, Change.UPDATE);
+            return updated;
         });
     }
 
     public void delete(ClientIdentity caller, Kind kind, String name) {
         store.write(tx -> {
             Access.require(Access.rolesOf(tx, caller), caller, kind.wireName(), Verb.DELETE);
-            if (!tx.delete(kind.type(), name)) {
-                throw notFound(kind, name);
-            }
+            Resource gone = tx.get(kind.type(), name).orElseThrow(() -> notFound(kind, name));
+            tx.delete(kind.type(), name);
+            recordChange(tx, caller, gone, Change.DELETE);
             return null;
         });
+    }
+
+    private enum Change { CREATE, UPDATE, DELETE }
+
+    private void recordChange(Tx tx, ClientIdentity caller, Resource resource, Change change) {
+        AuditEventType type = switch (Kind.fromWireName(resource.kind()).orElseThrow()) {
+            case ROLE -> change == Change.CREATE ? AuditEventType.ROLE_CREATED
+                    : change == Change.UPDATE ? AuditEventType.ROLE_UPDATED : AuditEventType.ROLE_DELETED;
+            case USER -> change == Change.CREATE ? AuditEventType.USER_CREATE
+                    : change == Change.UPDATE ? AuditEventType.USER_UPDATE : AuditEventType.USER_DELETE;
+            case BOT -> change == Change.CREATE ? AuditEventType.BOT_CREATE
+                    : change == Change.UPDATE ? AuditEventType.BOT_UPDATE : AuditEventType.BOT_DELETE;
+            default -> throw new IllegalArgumentException("no audit event for changes of " + resource.kind());
+        };
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("kind", resource.kind());
+        fields.put("name", resource.name());
+        if (change != Change.DELETE) {
+            fields.put("revision", resource.metadata().revision());
+        }
+        if (resource instanceof User u) {
+            fields.put("roles", u.spec().roles());
+        } else if (resource instanceof Bot b) {
+            fields.put("roles", b.spec().roles());
+        }
+        audit.record(tx, type, caller.name(), Optional.empty(), fields);
     }
 
     /** Checks a resource before it is written: its name, kind, version, and that the roles it names exist. */
@@ -97,6 +141,17 @@ public final class ResourceService {
                     role.spec().allow().request().maxDuration(), role.spec().deny().request().maxDuration());
             if (durations.stream().flatMap(Optional::stream).anyMatch(d -> d.isNegative() || d.isZero())) {
                 throw bad("role '" + role.name() + "': durations (max_duration, max_session_ttl) must be positive, e.g. 2h");
+            }
+            for (Role.Conditions side : List.of(role.spec().allow(), role.spec().deny())) {
+                for (Threshold t : side.request().thresholds()) {
+                    try {
+                        ThresholdFilter.parse(t.filter());
+                    } catch (ThresholdFilter.InvalidFilterException e) {
+                        throw bad("role '" + role.name() + "': threshold '" + t.name() + "' filter " + e.getMessage()
+                                + " (filters use contains(reviewer.roles, \"cab\"), equals(a, b), &&, ||, !, parentheses "
+                                + "and \"strings\", over reviewer.roles, reviewer.name, request.roles, request.reason, request.bot)");
+                    }
+                }
             }
         }
         List<String> roles = resource instanceof User u ? u.spec().roles()

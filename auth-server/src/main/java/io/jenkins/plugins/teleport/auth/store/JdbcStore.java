@@ -334,6 +334,36 @@ public final class JdbcStore implements Store {
         }
 
         @Override
+        public long counter(Counter counter) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM counters WHERE name = ?")) {
+                ps.setString(1, counter.dbName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("counter " + counter.dbName() + " is missing from the store");
+                    }
+                    return rs.getLong(1);
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public long increment(Counter counter) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value")) {
+                ps.setString(1, counter.dbName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("counter " + counter.dbName() + " is missing from the store");
+                    }
+                    return rs.getLong(1);
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
         public void record(IssuedCertificate cert) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificates "
                     + "(kind, serial, subject, request_id, issued_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {

@@ -42,6 +42,33 @@ public interface Tx {
     /** Stores an authority unless one of that name exists; returns the one that is stored afterwards. */
     StoredAuthority insertAuthorityIfAbsent(String name, StoredAuthority authority);
 
+    /** The named counters of the store (see the migration that creates them). */
+    enum Counter {
+        /** Bumped by every change to what is revoked: releases, locks created and removed. */
+        REVOCATIONS("revocations"),
+        /** The number of the last revocation list built (KRL version, CRL number). */
+        REVOCATION_LISTS("revocation_lists");
+
+        private final String dbName;
+
+        Counter(String dbName) {
+            this.dbName = dbName;
+        }
+
+        public String dbName() {
+            return dbName;
+        }
+    }
+
+    /** The counter's current value. */
+    long counter(Counter counter);
+
+    /**
+     * Adds one to the counter and returns the new value. Two transactions never get the same value: on PostgreSQL
+     * the row lock orders them, on SQLite the single writer does.
+     */
+    long increment(Counter counter);
+
     /** Records an issued certificate. */
     void record(IssuedCertificate certificate);
 

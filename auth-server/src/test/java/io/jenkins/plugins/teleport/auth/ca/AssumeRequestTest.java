@@ -155,11 +155,13 @@ class AssumeRequestTest {
         String extension = ssh.getExtensions().stream().filter(o -> o.getName().equals("teleport-active-requests"))
                 .findFirst().orElseThrow().getData();
         assertEquals("{\"access_requests\":[\"" + id + "\"]}", extension);
-        assertTrue(ssh.getExtensions().stream().anyMatch(o -> o.getName().equals("permit-pty")));
+        assertTrue(ssh.getExtensions().stream().anyMatch(o -> o.getName().equals("disallow-reissue")));
 
         X509Certificate tls = BotKeys.parseTls(r.json().path("tls_certificate").asText());
         assertEquals(List.of(id), ClientIdentity.requestIds(tls));
-        assertEquals(Optional.of(ClientIdentity.bot("jenkins-deploy")), ClientIdentity.of(tls));
+        ClientIdentity identity = ClientIdentity.of(tls).orElseThrow();
+        assertEquals(ClientIdentity.bot("jenkins-deploy"), identity.unbound(), "it names the bot");
+        assertTrue(identity.isRequestBound() && identity.disallowReissue(), "and the request, with DisallowReissue: " + identity);
         assertEquals(tls.getNotAfter().toInstant().getEpochSecond(), ssh.getValidBefore());
 
         JsonNode create = events(id).stream().filter(e -> e.path("event").asText().equals("cert.create")).findFirst().orElseThrow();
@@ -167,6 +169,41 @@ class AssumeRequestTest {
         assertEquals(BUILD_URL, create.path("fields").path("build_url").asText());
         assertEquals(r.json().path("tls_serial").asText(), create.path("fields").path("tls_serial").asText());
         assertTrue(cluster.admin().get("/v1/access-requests/" + id).json().path("spec").has("assume_start_time"));
+    }
+
+    static List<String> extensionNames(Response issued) {
+        return BotKeys.parseSsh(issued.json().path("ssh_certificate").asText()).getExtensions().stream()
+                .map(o -> o.getName()).toList();
+    }
+
+    @Test
+    void sshPermissionsDefaultToPtyOnly() {
+        // Teleport's Identity.Encode always permits a pty; forwarding only when a role grants it.
+        List<String> names = extensionNames(issue(bot, approvedRequest(false), BotKeys.generate()));
+        assertTrue(names.contains("permit-pty"), names.toString());
+        for (String off : List.of("permit-agent-forwarding", "permit-port-forwarding", "permit-X11-forwarding", "permit-user-rc")) {
+            assertFalse(names.contains(off), off + " in " + names);
+        }
+    }
+
+    @Test
+    void sshPermissionsFollowTheRequestedRolesOptions() {
+        JsonNode role = cluster.admin().get("/v1/roles/deploy").json();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) role.path("spec")).putObject("options")
+                .put("forward_agent", true).put("port_forwarding", true).put("permit_x11_forwarding", true);
+        assertEquals(200, cluster.admin().put("/v1/roles/deploy", role).status());
+        List<String> names = extensionNames(issue(bot, approvedRequest(false), BotKeys.generate()));
+        assertTrue(names.containsAll(List.of("permit-pty", "permit-agent-forwarding", "permit-port-forwarding",
+                "permit-X11-forwarding")), names.toString());
+    }
+
+    @Test
+    void theBotsOwnRolesDoNotGrantSshPermissions() {
+        JsonNode role = cluster.admin().get("/v1/roles/jenkins-deploy-bot").json();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) role.path("spec")).putObject("options").put("forward_agent", true);
+        assertEquals(200, cluster.admin().put("/v1/roles/jenkins-deploy-bot", role).status());
+        assertFalse(extensionNames(issue(bot, approvedRequest(false), BotKeys.generate())).contains("permit-agent-forwarding"),
+                "only the requested roles' options count");
     }
 
     @Test
@@ -188,7 +225,7 @@ class AssumeRequestTest {
     void aPendingRequestIsRefusedSayingHowFarItGot() {
         String id = createRequest(false);
         review("bob", id, ReviewVerdict.APPROVED);
-        assertRefused(issue(bot, id, BotKeys.generate()), 409, "request_pending", "is PENDING: 1 of 2 approvals");
+        assertRefused(issue(bot, id, BotKeys.generate()), 409, "request_pending", "is PENDING: cab: 1 of 2 approvals");
     }
 
     @Test
@@ -224,6 +261,29 @@ class AssumeRequestTest {
         assertEquals(201, cluster.admin().post("/v1/locks", Map.of("spec", Map.of("target", Map.of("bot", "jenkins-deploy")))).status());
         assertRefused(issue(bot, id, BotKeys.generate()), 403, "locked", "locked by lock");
         assertRefused(bot.get("/v1/access-requests/" + id), 403, "locked", "locked by lock");
+    }
+
+    @Test
+    void aOneShotRequestIsClaimedByItsFirstIssuanceAndASecondAssumeNamesTheFirstBuild() {
+        String id = approvedRequest(true);
+        assertEquals(200, issue(bot, id, BotKeys.generate()).status());
+        assertRefused(issue(bot, id, BotKeys.generate()), 409, "request_claimed", "already assumed at");
+        assertRefused(issue(cluster.client(cluster.join("jenkins-deploy")), id, BotKeys.generate()), 409, "request_claimed",
+                "by build " + BUILD_URL);
+        assertEquals(1, events(id).stream().filter(e -> e.path("event").asText().equals("cert.create")).count());
+        assertEquals(BUILD_URL, cluster.admin().get("/v1/access-requests/" + id).json().path("spec").path("assumed_by")
+                .path("build_url").asText());
+    }
+
+    @Test
+    void everyIssuanceAndReleaseBumpsTheRequestsRevision() {
+        String id = approvedRequest(false);
+        long before = cluster.admin().get("/v1/access-requests/" + id).json().path("metadata").path("revision").asLong();
+        assertEquals(200, issue(bot, id, BotKeys.generate()).status());
+        assertEquals(200, issue(bot, id, BotKeys.generate()).status());
+        assertEquals(200, bot.post("/v1/access-requests/" + id + "/release", Map.of()).status());
+        long after = cluster.admin().get("/v1/access-requests/" + id).json().path("metadata").path("revision").asLong();
+        assertEquals(before + 3, after);
     }
 
     @Test

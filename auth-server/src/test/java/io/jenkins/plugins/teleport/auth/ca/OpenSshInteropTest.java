@@ -1,6 +1,7 @@
 package io.jenkins.plugins.teleport.auth.ca;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,11 +125,26 @@ class OpenSshInteropTest {
         assertTrue(Pattern.compile("Principals: \\n\\s+" + Pattern.quote(LOGIN) + "\\n").matcher(out).find(), out);
         assertTrue(Pattern.compile("Valid: from \\S+ to \\S+").matcher(out).find(), out);
         assertTrue(out.contains("permit-pty"), out);
+        for (String off : List.of("permit-agent-forwarding", "permit-port-forwarding", "permit-X11-forwarding", "permit-user-rc")) {
+            assertFalse(out.contains(off), "no role grants " + off + ": " + out);
+        }
         // ssh-keygen shows extensions it does not know as hex: an SSH string holding the JSON.
         Matcher ext = Pattern.compile("teleport-active-requests UNKNOWN OPTION: ([0-9a-f]+)").matcher(out);
         assertTrue(ext.find(), out);
         String json = new String(HexFormat.of().parseHex(ext.group(1).substring(8)), StandardCharsets.UTF_8);
         assertEquals("{\"access_requests\":[\"" + requestId + "\"]}", json);
+    }
+
+    @Test
+    void sshKeygenShowsTheForwardingPermitsARequestedRoleGrants() throws IOException {
+        var role = cluster.admin().get("/v1/roles/login-here").json();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) role.path("spec")).putObject("options")
+                .put("forward_agent", true).put("port_forwarding", true);
+        assertEquals(200, cluster.admin().put("/v1/roles/login-here", role).status());
+        Path cert = issueCertificate(BotKeys.generate());
+        String out = Tools.run(dir, Tools.require("ssh-keygen", "openssh-client"), "-L", "-f", cert.toString()).output();
+        assertTrue(out.contains("permit-agent-forwarding") && out.contains("permit-port-forwarding") && out.contains("permit-pty"), out);
+        assertFalse(out.contains("permit-X11-forwarding"), "X11 is still not granted: " + out);
     }
 
     @Test

@@ -84,7 +84,7 @@ class TctlTest {
                 own.err());
 
         Run first = tctl(dir.resolve("bob.pem"), "requests", "review", id, "--approve", "--reason", "ok");
-        assertTrue(first.out().contains("PENDING (1 of 2 approvals)"), first.out());
+        assertTrue(first.out().contains("PENDING (cab: 1 of 2 approvals)"), first.out());
         Run second = tctl(dir.resolve("carol.pem"), "requests", "review", id, "--approve", "--reason", "CAB ok");
         assertTrue(second.out().contains("is APPROVED"), second.out());
 

@@ -90,7 +90,7 @@ abstract class AccessRequestApiContract {
         Response first = bob.post("/v1/access-requests/" + id + "/reviews", approve("looks fine"));
         assertEquals(200, first.status(), first.toString());
         assertEquals("PENDING", first.json().path("status").path("state").asText());
-        assertEquals("1 of 2 approvals", first.json().path("status").path("progress").asText());
+        assertEquals("cab: 1 of 2 approvals", first.json().path("status").path("progress").asText());
 
         Response second = carol.post("/v1/access-requests/" + id + "/reviews", approve("CAB approved"));
         assertEquals("APPROVED", second.json().path("spec").path("state").asText());

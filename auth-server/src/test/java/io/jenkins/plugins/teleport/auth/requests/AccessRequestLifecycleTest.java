@@ -426,12 +426,13 @@ class AccessRequestLifecycleTest {
     }
 
     @Test
-    void allThresholdsOfARolesSetMustBeMetToApprove() {
+    void oneMetThresholdOfASetIsEnoughForThatSet() {
+        // Teleport's calculateReviewBasedResolution: a set (the thresholds of one granting role) is met when at
+        // least one of its thresholds has reached its approve count.
         RoleSet bot = roles(role("deploy-bot", request(thresholds("deploy",
                 new Threshold("cab", 2, 3), new Threshold("security", 1, 3)))));
         AccessRequest once = approve(create(ask("deploy"), bot), "bob");
-        assertEquals(RequestState.PENDING, once.spec().state());
-        assertEquals(RequestState.APPROVED, approve(once, "carol").spec().state());
+        assertEquals(RequestState.APPROVED, once.spec().state(), "security's one approval meets the set");
     }
 
     @Test
@@ -444,24 +445,97 @@ class AccessRequestLifecycleTest {
 
         AccessRequest once = approve(request, "bob");
         assertEquals(RequestState.PENDING, once.spec().state(), "db's threshold is met but deploy's is not");
-        assertEquals("1 of 2 approvals", progress(once));
+        assertEquals("cab: 1 of 2 approvals", progress(once));
 
         assertEquals(RequestState.APPROVED, approve(once, "carol").spec().state());
     }
 
     @Test
-    void roleGrantedByTwoBotRolesIsApprovedWhenEitherThresholdSetIsMet() {
+    void roleGrantedByTwoBotRolesIsApprovedOnlyWhenEveryThresholdSetIsMet() {
+        // Teleport's calculateReviewBasedResolution: every threshold set of a role must be met, not any one.
         RoleSet bot = roles(
                 role("strict", request(thresholds("deploy", new Threshold("board", 3, 3)))),
                 role("normal", request(thresholds("deploy", new Threshold("cab", 2, 3)))));
         AccessRequest request = create(ask("deploy"), bot);
         assertEquals(List.of(List.of(0), List.of(1)), request.spec().roleThresholds().get("deploy"));
 
-        AccessRequest once = approve(request, "bob");
-        assertEquals(RequestState.PENDING, once.spec().state());
-        assertEquals("1 of 2 approvals", progress(once), "the cheapest set decides what is needed");
+        AccessRequest twice = approve(approve(request, "bob"), "carol");
+        assertEquals(RequestState.PENDING, twice.spec().state(), "cab's set is met, board's is not");
+        assertEquals("board: 2 of 3 approvals", progress(twice));
 
+        assertEquals(RequestState.APPROVED, approve(twice, "dave").spec().state());
+    }
+
+    @Test
+    void aSecondBotRoleWithTheDefaultThresholdDoesNotLetOneApprovalSatisfyABoardThatWantsTwo() {
+        RoleSet bot = roles(
+                role("deploy-bot", request(thresholds("deploy", new Threshold("cab", 2, 1)))),
+                role("other-bot", request(requestable("deploy"))));
+        AccessRequest once = approve(create(ask("deploy"), bot), "bob");
+        assertEquals(RequestState.PENDING, once.spec().state());
+        assertEquals("cab: 1 of 2 approvals", progress(once), "the default 1/1 set is met, cab's is not");
         assertEquals(RequestState.APPROVED, approve(once, "carol").spec().state());
+    }
+
+    @Test
+    void progressListsEveryUnmetSetWithItsAlternatives() {
+        RoleSet bot = roles(
+                role("deploy-bot", request(thresholds("deploy", new Threshold("cab", 2, 3), new Threshold("lead", 3, 3)))),
+                role("prod-bot", request(thresholds("deploy", new Threshold("board", 3, 3)))));
+        AccessRequest once = approve(create(ask("deploy"), bot), "bob");
+        assertEquals("cab: 1 of 2 approvals or lead: 1 of 3 approvals; board: 1 of 3 approvals", progress(once));
+    }
+
+    // ---- threshold filters ---------------------------------------------------------------------------------
+
+    private static final Threshold CAB_ONLY = new Threshold("cab", "contains(reviewer.roles, \"cab\")", 2, 1);
+    private static final RoleSet CAB_FILTERED_BOT = roles(role("deploy-bot", request(thresholds("deploy", CAB_ONLY))));
+    private static final RoleSet OPS = roles(role("ops", review("*")));
+
+    private static AccessRequest reviewAs(AccessRequest request, String reviewer, RoleSet reviewerRoles, ReviewVerdict verdict) {
+        return AccessRequestLifecycle.review(request, ClientIdentity.user(reviewer), reviewerRoles,
+                new SubmitReview(verdict, "reason"), NOW.plusSeconds(60));
+    }
+
+    @Test
+    void approvalsFromReviewersWithoutCabDoNotCountTowardACabFilteredThreshold() {
+        AccessRequest request = create(ask("deploy"), CAB_FILTERED_BOT);
+        AccessRequest byOps = reviewAs(reviewAs(request, "oscar", OPS, ReviewVerdict.APPROVED), "olga", OPS, ReviewVerdict.APPROVED);
+        assertEquals(RequestState.PENDING, byOps.spec().state(), "two approvals, none from cab");
+        assertEquals("cab: 0 of 2 approvals", progress(byOps));
+
+        AccessRequest byCab = approve(approve(byOps, "bob"), "carol");
+        assertEquals(RequestState.APPROVED, byCab.spec().state());
+    }
+
+    @Test
+    void aDenialFromAReviewerTheFilterDoesNotMatchDoesNotDeny() {
+        AccessRequest denied = reviewAs(create(ask("deploy"), CAB_FILTERED_BOT), "oscar", OPS, ReviewVerdict.DENIED);
+        assertEquals(RequestState.PENDING, denied.spec().state());
+        assertEquals(RequestState.DENIED, deny(denied, "bob").spec().state(), "cab's deny count is 1");
+    }
+
+    @Test
+    void reviewRecordsTheIndexesOfTheThresholdsItsFilterMatched() {
+        RoleSet bot = roles(role("deploy-bot", request(thresholds("deploy", CAB_ONLY, new Threshold("anyone", 3, 3)))));
+        AccessRequest request = create(ask("deploy"), bot);
+        assertEquals(List.of(0, 1), approve(request, "bob").spec().reviews().get(0).thresholdIndexes());
+        assertEquals(List.of(1), reviewAs(request, "oscar", OPS, ReviewVerdict.APPROVED).spec().reviews().get(0).thresholdIndexes());
+    }
+
+    @Test
+    void filtersSeeTheRequestAsWellAsTheReviewer() {
+        Threshold botFilter = new Threshold("jenkins", "equals(request.bot, \"jenkins-deploy\") && !equals(reviewer.name, \"bob\")", 1, 1);
+        RoleSet bot = roles(role("deploy-bot", request(thresholds("deploy", botFilter))));
+        AccessRequest byBob = approve(create(ask("deploy"), bot), "bob");
+        assertEquals(RequestState.PENDING, byBob.spec().state(), "bob is excluded by the filter");
+        assertEquals(RequestState.APPROVED, approve(byBob, "carol").spec().state());
+    }
+
+    @Test
+    void aRoleWhoseThresholdFilterDoesNotParseIsRefusedAtRequestCreation() {
+        RoleSet bot = roles(role("deploy-bot", request(thresholds("deploy", new Threshold("cab", "contains(reviewer.roles)", 1, 1)))));
+        refused(ErrorCode.BAD_REQUEST, "threshold 'cab' has an invalid filter", () -> create(ask("deploy"), bot));
     }
 
     @Test
@@ -485,7 +559,8 @@ class AccessRequestLifecycleTest {
     void reviewIsRecordedWithItsAuthorRolesVerdictReasonAndTime() {
         AccessRequest request = create(ask("deploy"), DEPLOY_BOT);
         AccessRequest reviewed = review(request, "bob", ReviewVerdict.APPROVED, " ok ");
-        assertEquals(List.of(new AccessRequest.Review("bob", List.of("cab"), ReviewVerdict.APPROVED, "ok", NOW.plusSeconds(60))),
+        assertEquals(List.of(new AccessRequest.Review("bob", List.of("cab"), ReviewVerdict.APPROVED, "ok", NOW.plusSeconds(60),
+                        List.of(0))),
                 reviewed.spec().reviews());
         assertEquals(List.of(), request.spec().reviews(), "the reviewed request is a new value; the old one is unchanged");
     }

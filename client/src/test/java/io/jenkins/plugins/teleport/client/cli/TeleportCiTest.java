@@ -96,7 +96,7 @@ class TeleportCiTest {
         Path marker = dir.resolve("ran");
         Run run = exec(id, "touch", marker.toString());
         assertEquals(TeleportCi.SCOPE_FAILED, run.exit());
-        assertTrue(run.err().contains("is PENDING: 1 of 2 approvals"), run.err());
+        assertTrue(run.err().contains("is PENDING: cab: 1 of 2 approvals"), run.err());
         assertFalse(Files.exists(marker));
     }
 

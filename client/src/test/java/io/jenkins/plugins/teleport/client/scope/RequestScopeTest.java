@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jenkins.plugins.teleport.api.Bot;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
@@ -16,6 +17,8 @@ import io.jenkins.plugins.teleport.auth.testing.TestClient.Response;
 import io.jenkins.plugins.teleport.auth.testing.TestCluster;
 import io.jenkins.plugins.teleport.client.AuthClient;
 import io.jenkins.plugins.teleport.client.AuthServerException;
+import io.jenkins.plugins.teleport.client.BotIdentity;
+import io.jenkins.plugins.teleport.client.Keys;
 import io.jenkins.plugins.teleport.client.TeleportException;
 import io.jenkins.plugins.teleport.client.bundle.BundleFiles;
 import java.io.ByteArrayInputStream;
@@ -138,6 +141,34 @@ class RequestScopeTest {
     }
 
     @Test
+    void codeInsideTheBlockCannotMintCertificatesForAnotherRequestWithTheBlocksTlsKey() throws Exception {
+        String mine = request(2);
+        String other = request(2);
+        AuthServerException[] refused = new AuthServerException[2];
+        scope(mine).run(files -> {
+            // What a build step could do with the environment the block gives it.
+            Map<String, String> env = files.environment();
+            BotIdentity stolen = new BotIdentity("jenkins-deploy", Keys.readPrivateKey(Files.readString(Path.of(env.get("TELEPORT_TLS_KEY")))),
+                    Keys.certificates(Files.readString(Path.of(env.get("TELEPORT_TLS_CERT")))).get(0),
+                    Keys.certificates(Files.readString(Path.of(env.get("TELEPORT_TLS_CA")))));
+            AuthClient client = AuthClient.create(cluster.server().url(), cluster.server().ca().pin(), FAST).as(stolen);
+            var ssh = Keys.ed25519();
+            var tls = Keys.p256();
+            refused[0] = assertThrows(AuthServerException.class, () -> client.issue(new IssueCertificates(other,
+                    Keys.sshPublicKey(ssh.getPublic(), "x"), Keys.publicKeyPem(tls.getPublic()), Optional.empty(), Map.of())));
+            refused[1] = assertThrows(AuthServerException.class, () -> client.release(RequestId.parse(other, "requestId"), Map.of()));
+            return null;
+        });
+        for (AuthServerException e : refused) {
+            assertEquals(ErrorCode.ACCESS_DENIED, e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains("needs the bot's join identity"), e.getMessage());
+        }
+        assertEquals(0, events(other, "cert.create").size(), "nothing was issued for the other request");
+        assertEquals(0, events(other, "cert.release").size());
+        assertEquals(2, events(mine, "request_identity.denied").size(), "each refusal is audited");
+    }
+
+    @Test
     void aWrongCaPinFailsBeforeAnythingIsSentAndShowsBothPins() throws Exception {
         String id = request(2);
         String otherPin = CertificateAuthority.generate("other", Clock.systemUTC()).pin();
@@ -154,7 +185,7 @@ class RequestScopeTest {
         String id = request(1);
         AuthServerException e = assertThrows(AuthServerException.RequestNotUsableException.class, () -> scope(id).run(files -> "never"));
         assertEquals(ErrorCode.REQUEST_PENDING, e.code());
-        assertTrue(e.getMessage().contains("is PENDING: 1 of 2 approvals"), e.getMessage());
+        assertTrue(e.getMessage().contains("is PENDING: cab: 1 of 2 approvals"), e.getMessage());
         assertEquals(0, bundles());
         assertEquals(List.of(), events(id, "cert.create"));
     }
