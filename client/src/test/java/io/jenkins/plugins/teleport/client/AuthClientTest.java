@@ -143,6 +143,7 @@ class AuthClientTest {
         answer(503, "{\"message\":\"maintenance until 10:00\"}");
         answer(503, "<html>bad gateway</html>");
         answer(403, "{\"message\":\"forbidden by the proxy\"}");
+        answer(502, "<html>502 Bad Gateway</html>");
         AuthClient client = AuthClient.create(URI.create("https://127.0.0.1:" + server.getAddress().getPort()), ca.pin(),
                 new AuthClient.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 1, Duration.ofMillis(5)));
         AuthServerException maintenance = assertThrows(AuthServerException.class, () -> client.release(ID, Map.of()));
@@ -152,6 +153,9 @@ class AuthClientTest {
         assertTrue(page.getMessage().contains("HTTP 503"), page.getMessage());
         AuthServerException proxy = assertThrows(AuthServerException.NotAllowedException.class, () -> client.accessRequest(ID));
         assertTrue(proxy.getMessage().contains("forbidden by the proxy"), proxy.getMessage());
+        AuthServerException gateway = assertThrows(AuthServerException.class, () -> client.release(ID, Map.of()));
+        assertEquals(ErrorCode.UNAVAILABLE, gateway.code(), "a proxy whose server is down: retried, then a pending release");
+        assertTrue(gateway.getMessage().contains("HTTP 502"), gateway.getMessage());
     }
 
     @Test
