@@ -293,17 +293,45 @@ public class TeleportAccessRequestStep extends Step {
             }
         }
 
-        /** Masks the body's failure as the log is masked (a key in an error message must not reach the build page). */
+        /**
+         * Masks the body's failure as the log is masked (a key in an error message must not reach the build page or the
+         * log outside the block), as credentials-binding does since SECURITY-3499: the message, its causes and its
+         * suppressed failures. A failure with nothing to mask is kept as it is; otherwise each throwable that holds a
+         * key line, or leads to one, is replaced by an {@link AbortException} naming its class, with its stack trace.
+         */
         static Throwable masked(Throwable t, PrivateKeyMaskingFilter filter) {
-            if (t instanceof FlowInterruptedException || t.getMessage() == null) {
+            if (t instanceof FlowInterruptedException) {
                 return t;
             }
-            String masked = filter.mask(t.getMessage());
-            if (masked.equals(t.getMessage())) {
+            return masked(t, filter, new java.util.IdentityHashMap<>());
+        }
+
+        private static Throwable masked(Throwable t, PrivateKeyMaskingFilter filter, Map<Throwable, Throwable> seen) {
+            Throwable known = seen.putIfAbsent(t, t);
+            if (known != null) {
+                return known; // a cause cycle: already being looked at above
+            }
+            String message = t.getMessage() == null ? null : filter.mask(t.getMessage());
+            Throwable cause = t.getCause() == null ? null : masked(t.getCause(), filter, seen);
+            Throwable[] suppressed = t.getSuppressed();
+            boolean same = java.util.Objects.equals(message, t.getMessage()) && cause == t.getCause();
+            Throwable[] maskedSuppressed = new Throwable[suppressed.length];
+            for (int i = 0; i < suppressed.length; i++) {
+                maskedSuppressed[i] = masked(suppressed[i], filter, seen);
+                same &= maskedSuppressed[i] == suppressed[i];
+            }
+            if (same) {
                 return t;
             }
-            AbortException replacement = new AbortException(t.getClass().getName() + ": " + masked);
+            AbortException replacement = new AbortException(t.getClass().getName() + (message == null ? "" : ": " + message));
             replacement.setStackTrace(t.getStackTrace());
+            if (cause != null) {
+                replacement.initCause(cause);
+            }
+            for (Throwable s : maskedSuppressed) {
+                replacement.addSuppressed(s);
+            }
+            seen.put(t, replacement);
             return replacement;
         }
 

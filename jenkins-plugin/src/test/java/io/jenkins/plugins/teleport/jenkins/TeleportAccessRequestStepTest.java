@@ -1,9 +1,11 @@
 package io.jenkins.plugins.teleport.jenkins;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.cloudbees.plugins.credentials.CredentialsProvider;
@@ -588,6 +590,34 @@ class TeleportAccessRequestStepTest {
         assertFalse(context.failure.getMessage().contains(keyLines.get(2)), context.failure.getMessage());
         assertTrue(context.failure.getMessage().contains("deploy failed: ****"), context.failure.getMessage());
         assertEquals(1, fixture.events(id, "cert.release").size());
+    }
+
+    @Test
+    void aKeyLineInTheCauseOrASuppressedFailureOfTheBodyIsMaskedToo() throws Exception {
+        String id = fixture.request(2);
+        start(new TeleportAccessRequestStep(id));
+        List<String> keyLines = Files.readAllLines(Path.of(context.bodyEnvironment().get("TELEPORT_SSH_KEY"))).stream()
+                .filter(l -> l.length() >= SecretLines.MIN_LENGTH && !l.startsWith("-----")).toList();
+        IllegalStateException failure = new IllegalStateException("deploy failed", new java.io.IOException("read " + keyLines.get(0)));
+        failure.addSuppressed(new RuntimeException("also " + keyLines.get(1)));
+        StackTraceElement[] trace = failure.getStackTrace();
+
+        context.invoker.callback.onFailure(context, failure);
+        context.awaitDone();
+        java.io.StringWriter printed = new java.io.StringWriter();
+        context.failure.printStackTrace(new java.io.PrintWriter(printed));
+        for (String line : keyLines.subList(0, 2)) {
+            assertFalse(printed.toString().contains(line), printed.toString());
+        }
+        assertTrue(context.failure.getMessage().contains("IllegalStateException: deploy failed"), context.failure.getMessage());
+        assertTrue(context.failure.getCause().getMessage().contains("java.io.IOException: read ****"), printed.toString());
+        assertTrue(context.failure.getSuppressed()[0].getMessage().endsWith("also ****"), printed.toString());
+        assertArrayEquals(trace, context.failure.getStackTrace(), "where it failed is kept");
+
+        RuntimeException harmless = new RuntimeException("no key here", new java.io.IOException("nor here"));
+        assertSame(harmless, TeleportAccessRequestStep.Execution.masked(harmless,
+                new PrivateKeyMaskingFilter(SecretLines.of(String.join("\n", keyLines)), StandardCharsets.UTF_8)),
+                "a failure with nothing to mask is the body's own");
     }
 
     @Test
