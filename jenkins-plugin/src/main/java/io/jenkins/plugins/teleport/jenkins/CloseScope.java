@@ -48,6 +48,10 @@ final class CloseScope {
         Progress progress = BuildContext.progress(listener);
         boolean interrupted = Thread.interrupted(); // an aborted build still cleans up
         try {
+            if (!h.releases()) {
+                delete(h, workspace, progress);
+                return;
+            }
             TeleportServer server = TeleportGlobalConfiguration.get().server(java.util.Optional.of(h.serverName()));
             CompletableFuture<Release.Outcome> release = CompletableFuture.supplyAsync(() -> release(h, server, run, progress, clock),
                     RELEASES);

@@ -8,6 +8,7 @@ import hudson.slaves.WorkspaceList;
 import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
+import io.jenkins.plugins.teleport.client.AuthServerException;
 import io.jenkins.plugins.teleport.client.TeleportException;
 import io.jenkins.plugins.teleport.client.scope.Progress;
 import io.jenkins.plugins.teleport.client.scope.RequestId;
@@ -94,8 +95,11 @@ final class OpenScope {
             assumed = BlockPhases.time(BlockPhases.Phase.ISSUE, () -> RequestScope.issue(session.client(),
                     new IssueCertificates(id.value(), keys.sshPublicKey(), keys.tlsPublicKeyPem(), ttl,
                             BuildContext.usage(run)), check, progress));
+        } catch (AuthServerException refused) {
+            observer.reached(partial.nothingIssued()); // the server answered no: there is nothing to release
+            throw new AbortException(refused.getMessage());
         } catch (TeleportException e) {
-            throw new AbortException(e.getMessage());
+            throw new AbortException(e.getMessage()); // unreachable mid-call: it may have issued, so the end releases
         }
         IssuedCertificates issued = assumed.issued();
         ScopeHandle handle = new ScopeHandle(server.getName(), bot.credentials().getId(), issued.accessRequestId(), botName, keys.dir(),

@@ -22,6 +22,8 @@ final class ScopeHandle implements Serializable {
     private final String bundleDir;
     private final String validBefore;
     private final ArrayList<String> serials;
+    /** True once the server refused the issuance: nothing to release (false in what older versions saved). */
+    private boolean nothingIssued;
     private transient volatile BotSessions.Session session;
 
     ScopeHandle(String serverName, String credentialsId, String requestId, String bot, String bundleDir, String validBefore,
@@ -64,6 +66,21 @@ final class ScopeHandle implements Serializable {
 
     List<String> serials() {
         return List.copyOf(serials);
+    }
+
+    /**
+     * The same handle after the server refused to issue: its end deletes the keys and releases nothing, so a block
+     * refused for a one-shot request that another block claimed does not end that block's access.
+     */
+    ScopeHandle nothingIssued() {
+        ScopeHandle h = new ScopeHandle(serverName, credentialsId, requestId, bot, bundleDir, validBefore, serials, session);
+        h.nothingIssued = true;
+        return h;
+    }
+
+    /** Whether the end releases the request: unless the server refused the issuance, something may be issued. */
+    boolean releases() {
+        return !nothingIssued;
     }
 
     BotSessions.Session session() {

@@ -238,6 +238,27 @@ class TeleportAccessRequestStepTest {
     }
 
     @Test
+    void aOneShotRequestServesOneBlockASecondFailsBeforeItsBodySayingSo() throws Exception {
+        String id = fixture.request(2, true);
+        start(new TeleportAccessRequestStep(id));
+
+        TestContext second = contextFor(new TestRun(new TestJob("other"), 1));
+        new TeleportAccessRequestStep(id).start(second).start();
+        second.awaitDone();
+        assertInstanceOf(AbortException.class, second.failure);
+        assertTrue(second.failure.getMessage().contains("is one-shot and was already assumed"), second.failure.getMessage());
+        assertNull(second.invoker, "the second body never ran");
+        assertEquals(1, bundles(), "only the first block's files are on the agent");
+        assertEquals(List.of(), fixture.events(id, "cert.release"), "the refused block did not end the first block's access");
+
+        context.invoker.callback.onSuccess(context, "ok");
+        context.awaitDone();
+        assertEquals("ok", context.result, String.valueOf(context.failure));
+        assertEquals(1, fixture.events(id, "cert.create").size());
+        assertEquals(1, fixture.events(id, "cert.release").size());
+    }
+
+    @Test
     void anExpiredRequestFailsBeforeTheBody() throws Exception {
         fixture.cluster.clock().advance(java.time.Duration.ofHours(-3)); // made and approved three hours ago: its 2h are over
         String id = fixture.request(2);
