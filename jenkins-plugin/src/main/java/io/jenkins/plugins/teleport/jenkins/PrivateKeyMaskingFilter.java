@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.charset.Charset;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -22,30 +25,67 @@ public final class PrivateKeyMaskingFilter extends ConsoleLogFilter implements S
     private static final Pattern BEGIN = Pattern.compile("-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY-----");
     private static final Pattern END = Pattern.compile("-----END ([A-Z0-9 ]+ )?PRIVATE KEY-----");
 
+    /**
+     * The secret lines of freestyle builds whose keys exist, by build ID: their log decorator is made before the keys,
+     * so it reads them from here ({@link #keysMade}, {@link #keysGone}). In memory only, like the build itself.
+     */
+    private static final Map<String, SecretLines> LATER = new ConcurrentHashMap<>();
+
     private final SecretLines secrets;
     private final String charsetName;
+    /** For a freestyle build: the build whose {@link #LATER} lines to use; null when {@link #secrets} are known. */
+    private final String laterFor;
 
     PrivateKeyMaskingFilter(SecretLines secrets, Charset charset) {
-        this.secrets = secrets;
-        this.charsetName = charset.name();
+        this(secrets, charset, null);
     }
 
-    /** Masking by shape only (the freestyle log decorator, made before any key exists). */
-    PrivateKeyMaskingFilter(Charset charset) {
-        this(SecretLines.none(), charset);
+    private PrivateKeyMaskingFilter(SecretLines secrets, Charset charset, String laterFor) {
+        this.secrets = secrets;
+        this.charsetName = charset.name();
+        this.laterFor = laterFor;
+    }
+
+    /**
+     * The freestyle log decorator, made before any key exists: by shape from the start, and by value from the moment
+     * the build wrapper has made the keys ({@link #keysMade}) until its end ({@link #keysGone}).
+     */
+    static PrivateKeyMaskingFilter later(Run<?, ?> build, Charset charset) {
+        return new PrivateKeyMaskingFilter(SecretLines.none(), charset, build.getExternalizableId());
+    }
+
+    /** The keys of {@code build}'s block exist: its {@link #later} filter masks their lines from now on. */
+    static void keysMade(Run<?, ?> build, PrivateKeyMaskingFilter opened) {
+        LATER.put(build.getExternalizableId(), opened.secrets);
+    }
+
+    /** The block of {@code build} has ended (its keys deleted, its certificates revoked). */
+    static void keysGone(Run<?, ?> build) {
+        LATER.remove(build.getExternalizableId());
+    }
+
+    /** How many freestyle builds have keys now (what {@link #LATER} holds). */
+    static int buildsWithKeys() {
+        return LATER.size();
+    }
+
+    private SecretLines secrets() {
+        if (laterFor != null) {
+            return LATER.getOrDefault(laterFor, SecretLines.none());
+        }
+        return secrets == null ? SecretLines.none() : secrets;
     }
 
     @Override
     @SuppressWarnings("rawtypes")
     public OutputStream decorateLogger(Run build, OutputStream logger) {
-        return new Masking(logger, secrets == null ? SecretLines.none() : secrets, Charset.forName(charsetName));
+        return new Masking(logger, this::secrets, Charset.forName(charsetName));
     }
 
     /** {@code text} as this filter would print it (for exception messages, which do not pass through the log stream). */
     String mask(String text) {
         StringBuilder out = new StringBuilder();
-        Masking m = new Masking(OutputStream.nullOutputStream(), secrets == null ? SecretLines.none() : secrets,
-                Charset.forName(charsetName));
+        Masking m = new Masking(OutputStream.nullOutputStream(), this::secrets, Charset.forName(charsetName));
         for (String line : text.split("(?<=\n)")) {
             out.append(m.maskLine(line));
         }
@@ -54,13 +94,13 @@ public final class PrivateKeyMaskingFilter extends ConsoleLogFilter implements S
 
     /** The line filter; a key block spans lines, so it remembers whether it is inside one. */
     static final class Masking extends LineTransformationOutputStream.Delegating {
-        private final SecretLines secrets;
+        private final Supplier<SecretLines> source;
         private final Charset charset;
         private boolean inside;
 
-        Masking(OutputStream out, SecretLines secrets, Charset charset) {
+        Masking(OutputStream out, Supplier<SecretLines> source, Charset charset) {
             super(out);
-            this.secrets = secrets;
+            this.source = source;
             this.charset = charset;
         }
 
@@ -76,6 +116,7 @@ public final class PrivateKeyMaskingFilter extends ConsoleLogFilter implements S
         }
 
         String maskLine(String line) {
+            SecretLines secrets = source.get();
             var begin = BEGIN.matcher(line);
             if (!inside && begin.find()) {
                 inside = true;

@@ -95,14 +95,15 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
             }
             throw e;
         }
+        PrivateKeyMaskingFilter.keysMade(build, opened.filter());
         opened.handle().environment().forEach(context::env);
         context.setDisposer(new Release(opened.handle()));
     }
 
     @Override
     public ConsoleLogFilter createLoggerDecorator(Run<?, ?> build) {
-        // Made before setUp, so before the keys exist: masking by shape (the build steps' own output of a key block).
-        return new PrivateKeyMaskingFilter(build.getCharset());
+        // Made before setUp, so before the keys exist: by shape, and by value once setUp has made the keys.
+        return PrivateKeyMaskingFilter.later(build, build.getCharset());
     }
 
     /** Deletes the files and releases the request when the build ends. */
@@ -117,7 +118,11 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
         @Override
         public void tearDown(Run<?, ?> build, FilePath workspace, Launcher launcher, TaskListener listener)
                 throws IOException, InterruptedException {
-            CloseScope.close(handle, build, workspace, listener, Clock.systemUTC());
+            try {
+                CloseScope.close(handle, build, workspace, listener, Clock.systemUTC());
+            } finally {
+                PrivateKeyMaskingFilter.keysGone(build);
+            }
         }
     }
 
