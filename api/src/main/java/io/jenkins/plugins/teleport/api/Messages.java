@@ -1,5 +1,6 @@
 package io.jenkins.plugins.teleport.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,7 @@ public final class Messages {
 
     /** {@code POST /v1/access-requests}: ask for {@code roles} on behalf of {@code bot}. */
     public record CreateAccessRequest(
-            String bot, List<String> roles, String reason, Optional<Duration> maxDuration, Optional<Duration> pendingTtl,
+            @JsonProperty(required = true) String bot, @JsonProperty(required = true) List<String> roles, String reason, Optional<Duration> maxDuration, Optional<Duration> pendingTtl,
             boolean oneShot) {
         public CreateAccessRequest {
             roles = roles == null ? List.of() : List.copyOf(roles);
@@ -27,14 +28,14 @@ public final class Messages {
     }
 
     /** {@code POST /v1/access-requests/{id}/reviews}. */
-    public record SubmitReview(ReviewVerdict proposedState, String reason) {
+    public record SubmitReview(@JsonProperty(required = true) ReviewVerdict proposedState, String reason) {
         public SubmitReview {
             reason = reason == null ? "" : reason;
         }
     }
 
     /** {@code POST /v1/users/{name}/certs}: sign a client certificate for a public key made by the caller. */
-    public record UserCertRequest(String publicKey, Optional<Duration> ttl) {
+    public record UserCertRequest(@JsonProperty(required = true) String publicKey, Optional<Duration> ttl) {
         public UserCertRequest {
             ttl = ttl == null ? Optional.empty() : ttl;
         }
@@ -54,7 +55,7 @@ public final class Messages {
     }
 
     /** {@code POST /v1/tokens}: a join token for a bot; {@code reusable} tokens serve many joins until they expire. */
-    public record CreateToken(String botName, Optional<Duration> ttl, boolean reusable) {
+    public record CreateToken(@JsonProperty(required = true) String botName, Optional<Duration> ttl, boolean reusable) {
         public CreateToken {
             ttl = ttl == null ? Optional.empty() : ttl;
         }
@@ -64,7 +65,8 @@ public final class Messages {
     public record TokenCreated(String token, String name, String botName, Instant expires, boolean reusable) {}
 
     /** {@code POST /v1/join}: a bot proves it holds a join token and gets a short-lived identity for its public key. */
-    public record JoinRequest(Token.JoinMethod joinMethod, String token, String botName, String publicKey) {
+    public record JoinRequest(Token.JoinMethod joinMethod, @JsonProperty(required = true) String token, String botName,
+                              @JsonProperty(required = true) String publicKey) {
         public JoinRequest {
             joinMethod = joinMethod == null ? Token.JoinMethod.TOKEN : joinMethod;
             token = token == null ? "" : token;
@@ -78,7 +80,9 @@ public final class Messages {
      * {@code usage} says where they are used (e.g. {@code ci_system}, {@code job}, {@code build_number},
      * {@code build_url}) and is written to the audit log.
      */
-    public record IssueCertificates(String accessRequestId, String sshPublicKey, String tlsPublicKey, Optional<Duration> ttl,
+    public record IssueCertificates(@JsonProperty(required = true) String accessRequestId,
+                                    @JsonProperty(required = true) String sshPublicKey,
+                                    @JsonProperty(required = true) String tlsPublicKey, Optional<Duration> ttl,
                                     Map<String, String> usage) {
         public IssueCertificates {
             ttl = ttl == null ? Optional.empty() : ttl;

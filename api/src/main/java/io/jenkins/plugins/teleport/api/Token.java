@@ -1,7 +1,6 @@
 package io.jenkins.plugins.teleport.api;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * A join token (Teleport's {@code token}, v2) that lets one bot join. Its {@code metadata.name} is the SHA-256
@@ -32,16 +31,11 @@ public record Token(String kind, String version, Metadata metadata, Spec spec) i
 
     /** How a bot proves who it is when it joins. */
     public enum JoinMethod {
-        TOKEN;
+        @JsonProperty("token") TOKEN;
 
-        @JsonValue
+        /** The name on the wire (lowercase, the only spelling read). */
         public String wire() {
             return name().toLowerCase();
-        }
-
-        @JsonCreator
-        public static JoinMethod of(String s) {
-            return valueOf(s.toUpperCase());
         }
     }
 }
