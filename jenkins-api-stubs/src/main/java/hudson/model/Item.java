@@ -5,7 +5,7 @@ import hudson.security.Permission;
 import hudson.security.PermissionGroup;
 
 /** A job, folder or other item. */
-public interface Item extends AccessControlled {
+public interface Item extends AccessControlled, ModelObject {
     PermissionGroup PERMISSIONS = new PermissionGroup("hudson.model.Item");
     Permission CONFIGURE = new Permission(PERMISSIONS, "Configure", null);
     Permission EXTENDED_READ = new Permission(PERMISSIONS, "ExtendedRead", CONFIGURE);

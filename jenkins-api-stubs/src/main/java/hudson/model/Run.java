@@ -11,8 +11,36 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     public transient int number;
     private volatile Result result;
 
+    /** Test-only: the builds made in this JVM, by externalizable ID, as Jenkins finds them on disk. */
+    private static final java.util.Map<String, java.lang.ref.WeakReference<Run<?, ?>>> BUILDS = new java.util.concurrent.ConcurrentHashMap<>();
+    private transient volatile java.nio.charset.Charset charset = java.nio.charset.StandardCharsets.UTF_8;
+
     protected Run(JobT job) throws IOException {
         this.project = job;
+    }
+
+    /** The build with this {@link #getExternalizableId()}, or null when it is gone. */
+    public static Run<?, ?> fromExternalizableId(String id) throws IllegalArgumentException {
+        if (id == null || id.lastIndexOf('#') < 1) {
+            throw new IllegalArgumentException("not a build ID: " + id);
+        }
+        var ref = BUILDS.get(id);
+        return ref == null ? null : ref.get();
+    }
+
+    /** Test-only: makes this build findable by its ID (Jenkins finds every build it keeps). */
+    public void registerForLookup() {
+        BUILDS.put(getExternalizableId(), new java.lang.ref.WeakReference<>(this));
+    }
+
+    /** The charset the build's log is written in. */
+    public java.nio.charset.Charset getCharset() {
+        return charset;
+    }
+
+    /** Test-only: the log's charset (Jenkins takes it from the node the build runs on). */
+    public void setCharsetForTest(java.nio.charset.Charset charset) {
+        this.charset = charset;
     }
 
     public JobT getParent() {

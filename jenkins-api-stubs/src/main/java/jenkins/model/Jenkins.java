@@ -12,7 +12,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 /** The Jenkins singleton: descriptors, permissions and the root URL. */
-public class Jenkins implements AccessControlled {
+public class Jenkins implements AccessControlled, hudson.model.ModelObject {
 
     public static final PermissionGroup PERMISSIONS = new PermissionGroup("hudson.model.Hudson");
     public static final Permission ADMINISTER = new Permission(PERMISSIONS, "Administer", null);
@@ -43,6 +43,16 @@ public class Jenkins implements AccessControlled {
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})
+    public Descriptor getDescriptor(Class<? extends Describable> type) {
+        for (Descriptor d : ExtensionList.lookup(Descriptor.class)) {
+            if (d.clazz == type) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
     public Descriptor getDescriptorOrDie(Class<? extends Describable> type) {
         for (Descriptor d : ExtensionList.lookup(Descriptor.class)) {
             if (d.clazz == type) {
@@ -50,6 +60,11 @@ public class Jenkins implements AccessControlled {
             }
         }
         throw new AssertionError(type + " has no descriptor: is it annotated @Extension?");
+    }
+
+    @Override
+    public String getDisplayName() {
+        return "Jenkins";
     }
 
     @Override

@@ -1,12 +1,13 @@
 package io.jenkins.plugins.teleport.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
  * A machine identity (Teleport's Machine ID bot). Its roles say what it may do on its own and, through
  * {@code allow.request.roles}, which roles may be requested on its behalf.
  */
-public record Bot(String kind, String version, Metadata metadata, Spec spec) implements Resource {
+public record Bot(String kind, String version, @JsonProperty(required = true) Metadata metadata, Spec spec) implements Resource {
 
     public Bot {
         kind = kind == null ? Kind.BOT.wireName() : kind;

@@ -12,6 +12,7 @@ public enum ErrorCode {
     LOCKED("locked", 403),
     NOT_FOUND("not_found", 404),
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
+    REQUEST_TIMEOUT("request_timeout", 408),
     ALREADY_EXISTS("already_exists", 409),
     REVISION_CONFLICT("revision_conflict", 409),
     ALREADY_REVIEWED("already_reviewed", 409),
@@ -24,6 +25,7 @@ public enum ErrorCode {
     REQUEST_CANCELLED("request_cancelled", 409),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
+    HEADERS_TOO_LARGE("headers_too_large", 431),
     INTERNAL("internal", 500),
     UNAVAILABLE("unavailable", 503);
 

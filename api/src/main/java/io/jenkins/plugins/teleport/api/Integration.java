@@ -1,12 +1,15 @@
 package io.jenkins.plugins.teleport.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * An integration with a cloud (Teleport's {@code integration}, v1). Sub-kind {@code aws-oidc}: the auth server, as
  * an OpenID Connect identity provider, signs web identity tokens that AWS STS exchanges for the IAM role
  * {@code spec.aws_oidc.role_arn}; {@code audience} is the token's {@code aud} (default {@code sts.amazonaws.com}).
  * Getting a token for it needs the verb {@code use} on {@code integration} in one of an access request's roles.
  */
-public record Integration(String kind, String subKind, String version, Metadata metadata, Spec spec) implements Resource {
+public record Integration(String kind, String subKind, String version, @JsonProperty(required = true) Metadata metadata,
+                          @JsonProperty(required = true) Spec spec) implements Resource {
 
     /** The only sub-kind today. */
     public static final String AWS_OIDC = "aws-oidc";
@@ -31,14 +34,14 @@ public record Integration(String kind, String subKind, String version, Metadata 
     }
 
     /** The integration's settings: one block per sub-kind. */
-    public record Spec(AwsOidc awsOidc) {
+    public record Spec(@JsonProperty(required = true) AwsOidc awsOidc) {
         public Spec {
             awsOidc = awsOidc == null ? new AwsOidc(null, null) : awsOidc;
         }
     }
 
     /** AWS through OIDC: the IAM role to assume and the tokens' audience. */
-    public record AwsOidc(String roleArn, String audience) {
+    public record AwsOidc(@JsonProperty(required = true) String roleArn, String audience) {
         public AwsOidc {
             roleArn = roleArn == null ? "" : roleArn;
             audience = audience == null || audience.isBlank() ? DEFAULT_AUDIENCE : audience;

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.teleport.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -9,7 +10,7 @@ import java.util.Optional;
  * the API. A target names an access request, a user, a bot, or a certificate serial (X.509 serials in hex as
  * openssl prints them without colons, SSH serials in decimal as ssh-keygen prints them).
  */
-public record Lock(String kind, String version, Metadata metadata, Spec spec) implements Resource {
+public record Lock(String kind, String version, Metadata metadata, @JsonProperty(required = true) Spec spec) implements Resource {
 
     public Lock {
         kind = kind == null ? Kind.LOCK.wireName() : kind;

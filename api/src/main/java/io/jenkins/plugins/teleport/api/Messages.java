@@ -1,5 +1,6 @@
 package io.jenkins.plugins.teleport.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,8 +20,9 @@ public final class Messages {
      * one Jenkins job and branch ({@code jenkins_job}, {@code jenkins_branch}, globs).
      */
     public record CreateAccessRequest(
-            String bot, List<String> roles, String reason, Optional<Duration> maxDuration, Optional<Duration> pendingTtl,
-            Optional<Boolean> oneShot, String jenkinsJob, String jenkinsBranch) {
+            @JsonProperty(required = true) String bot, @JsonProperty(required = true) List<String> roles, String reason,
+            Optional<Duration> maxDuration, Optional<Duration> pendingTtl, Optional<Boolean> oneShot, String jenkinsJob,
+            String jenkinsBranch) {
         public CreateAccessRequest {
             roles = roles == null ? List.of() : List.copyOf(roles);
             reason = reason == null ? "" : reason;
@@ -52,14 +54,14 @@ public final class Messages {
     }
 
     /** {@code POST /v1/access-requests/{id}/reviews}. */
-    public record SubmitReview(ReviewVerdict proposedState, String reason) {
+    public record SubmitReview(@JsonProperty(required = true) ReviewVerdict proposedState, String reason) {
         public SubmitReview {
             reason = reason == null ? "" : reason;
         }
     }
 
     /** {@code POST /v1/users/{name}/certs}: sign a client certificate for a public key made by the caller. */
-    public record UserCertRequest(String publicKey, Optional<Duration> ttl) {
+    public record UserCertRequest(@JsonProperty(required = true) String publicKey, Optional<Duration> ttl) {
         public UserCertRequest {
             ttl = ttl == null ? Optional.empty() : ttl;
         }
@@ -79,7 +81,7 @@ public final class Messages {
     }
 
     /** {@code POST /v1/tokens}: a join token for a bot; {@code reusable} tokens serve many joins until they expire. */
-    public record CreateToken(String botName, Optional<Duration> ttl, boolean reusable) {
+    public record CreateToken(@JsonProperty(required = true) String botName, Optional<Duration> ttl, boolean reusable) {
         public CreateToken {
             ttl = ttl == null ? Optional.empty() : ttl;
         }
@@ -93,7 +95,8 @@ public final class Messages {
      * {@code token}, {@code token} is the secret; with {@code jenkins}, {@code token} names the token resource and
      * {@code id_token} is the build's ID token signed by the Jenkins controller.
      */
-    public record JoinRequest(Token.JoinMethod joinMethod, String token, String botName, String publicKey, String idToken) {
+    public record JoinRequest(Token.JoinMethod joinMethod, @JsonProperty(required = true) String token, String botName,
+                              @JsonProperty(required = true) String publicKey, String idToken) {
         public JoinRequest {
             joinMethod = joinMethod == null ? Token.JoinMethod.TOKEN : joinMethod;
             token = token == null ? "" : token;
@@ -112,7 +115,7 @@ public final class Messages {
      * {@code POST /v1/oidc/token}: a web identity token for an integration, asked with a request-bound identity;
      * {@code audience}, when given, must be the integration's.
      */
-    public record OidcTokenRequest(String integration, Optional<String> audience) {
+    public record OidcTokenRequest(@JsonProperty(required = true) String integration, Optional<String> audience) {
         public OidcTokenRequest {
             integration = integration == null ? "" : integration;
             audience = audience == null ? Optional.empty() : audience;
@@ -131,7 +134,9 @@ public final class Messages {
      * {@code usage} says where they are used (e.g. {@code ci_system}, {@code job}, {@code build_number},
      * {@code build_url}) and is written to the audit log.
      */
-    public record IssueCertificates(String accessRequestId, String sshPublicKey, String tlsPublicKey, Optional<Duration> ttl,
+    public record IssueCertificates(@JsonProperty(required = true) String accessRequestId,
+                                    @JsonProperty(required = true) String sshPublicKey,
+                                    @JsonProperty(required = true) String tlsPublicKey, Optional<Duration> ttl,
                                     Map<String, String> usage) {
         public IssueCertificates {
             ttl = ttl == null ? Optional.empty() : ttl;

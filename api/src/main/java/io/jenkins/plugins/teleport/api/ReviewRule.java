@@ -1,5 +1,6 @@
 package io.jenkins.plugins.teleport.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
@@ -10,7 +11,8 @@ import java.util.List;
  * threshold filter language over {@code request.roles}, {@code request.bot}, {@code request.reason},
  * {@code request.jenkins_job} and {@code request.jenkins_branch}; empty means always.
  */
-public record ReviewRule(String kind, String version, Metadata metadata, Spec spec) implements Resource {
+public record ReviewRule(String kind, String version, @JsonProperty(required = true) Metadata metadata,
+                         @JsonProperty(required = true) Spec spec) implements Resource {
 
     public ReviewRule {
         kind = kind == null ? Kind.REVIEW_RULE.wireName() : kind;
@@ -29,7 +31,8 @@ public record ReviewRule(String kind, String version, Metadata metadata, Spec sp
     }
 
     /** The roles a request may ask for (globs; every requested role must match one), the condition, the verdict. */
-    public record Spec(List<String> roles, String condition, ReviewVerdict decision, String reason) {
+    public record Spec(@JsonProperty(required = true) List<String> roles, String condition,
+                       @JsonProperty(required = true) ReviewVerdict decision, String reason) {
         public Spec {
             roles = roles == null ? List.of() : List.copyOf(roles);
             condition = condition == null ? "" : condition.strip();

@@ -1,7 +1,6 @@
 package io.jenkins.plugins.teleport.api;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -10,7 +9,7 @@ import java.util.Optional;
  * A role, in Teleport's shape: what its holders may do ({@code allow}) and may never do ({@code deny}).
  * Deny always wins over allow.
  */
-public record Role(String kind, String version, Metadata metadata, Spec spec) implements Resource {
+public record Role(String kind, String version, @JsonProperty(required = true) Metadata metadata, Spec spec) implements Resource {
 
     public Role {
         kind = kind == null ? Kind.ROLE.wireName() : kind;
@@ -102,16 +101,12 @@ public record Role(String kind, String version, Metadata metadata, Spec spec) im
 
     /** {@code required} or {@code optional}. */
     public enum ReasonMode {
-        REQUIRED, OPTIONAL;
+        @JsonProperty("required") REQUIRED,
+        @JsonProperty("optional") OPTIONAL;
 
-        @JsonValue
+        /** The name on the wire (lowercase, the only spelling read). */
         public String wire() {
             return name().toLowerCase();
-        }
-
-        @JsonCreator
-        public static ReasonMode of(String s) {
-            return valueOf(s.toUpperCase());
         }
     }
 

@@ -1,8 +1,8 @@
 package io.jenkins.plugins.teleport.api;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A join token (Teleport's {@code token}, v2) that lets a bot join. With join method {@code token} its
@@ -26,16 +26,16 @@ public record Token(String kind, String version, Metadata metadata, Spec spec) i
     }
 
     /** How the token is used: the join method, the bot it is for, whether it survives its first join, and the rules of a jenkins join. */
-    public record Spec(JoinMethod joinMethod, String botName, boolean reusable, Jenkins jenkins) {
+    public record Spec(JoinMethod joinMethod, String botName, boolean reusable, Optional<Jenkins> jenkins) {
         public Spec {
             joinMethod = joinMethod == null ? JoinMethod.TOKEN : joinMethod;
             botName = botName == null ? "" : botName;
-            jenkins = jenkins == null ? Jenkins.NONE : jenkins;
+            jenkins = jenkins == null ? Optional.empty() : jenkins;
         }
 
         /** A {@code token} join method's spec. */
         public Spec(JoinMethod joinMethod, String botName, boolean reusable) {
-            this(joinMethod, botName, reusable, null);
+            this(joinMethod, botName, reusable, Optional.empty());
         }
     }
 
@@ -44,9 +44,8 @@ public record Token(String kind, String version, Metadata metadata, Spec spec) i
      * from {@code jwks_uri} or {@code static_jwks}), for which audience, and for which builds ({@code allow}: any rule
      * may match; every field a rule sets must match, {@code *} globs allowed).
      */
-    public record Jenkins(String issuer, String jwksUri, String staticJwks, String audience, List<Rule> allow) {
-        public static final Jenkins NONE = new Jenkins(null, null, null, null, null);
-
+    public record Jenkins(@JsonProperty(required = true) String issuer, String jwksUri, String staticJwks, String audience,
+                          @JsonProperty(required = true) List<Rule> allow) {
         public Jenkins {
             issuer = issuer == null ? "" : issuer;
             jwksUri = jwksUri == null ? "" : jwksUri;
@@ -66,16 +65,12 @@ public record Token(String kind, String version, Metadata metadata, Spec spec) i
 
     /** How a bot proves who it is when it joins. */
     public enum JoinMethod {
-        TOKEN, JENKINS;
+        @JsonProperty("token") TOKEN,
+        @JsonProperty("jenkins") JENKINS;
 
-        @JsonValue
+        /** The name on the wire (lowercase, the only spelling read). */
         public String wire() {
             return name().toLowerCase();
-        }
-
-        @JsonCreator
-        public static JoinMethod of(String s) {
-            return valueOf(s.toUpperCase());
         }
     }
 }

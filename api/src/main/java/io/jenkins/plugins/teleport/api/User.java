@@ -1,9 +1,10 @@
 package io.jenkins.plugins.teleport.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /** A person: reviewers, requesters, administrators. Their roles say what they may do. */
-public record User(String kind, String version, Metadata metadata, Spec spec) implements Resource {
+public record User(String kind, String version, @JsonProperty(required = true) Metadata metadata, Spec spec) implements Resource {
 
     public User {
         kind = kind == null ? Kind.USER.wireName() : kind;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.jenkins.plugins.teleport.api.Role.ReasonMode;
@@ -290,5 +291,107 @@ class JsonTest {
     @ValueSource(strings = {"9223372036854775807h", "9223372036854775807d", "9223372036854775807s9223372036854775807s"})
     void goDurationRefusesADurationTooLargeWithIllegalArgumentException(String text) {
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(text));
+    }
+
+    // ---- what the server accepts (Json.readRequest) ----------------------------------------------------------
+
+    private static <T> T request(String json, Class<T> type) throws Exception {
+        return Json.readRequest(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), type);
+    }
+
+    /** The strings the issue found coerced, truncated or forgiven: each is refused now. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"bot\":\"b\",\"roles\":[\"deploy\"],\"reason\":false}",
+            "{\"bot\":12,\"roles\":[\"deploy\"]}",
+            "{\"bot\":\"b\",\"roles\":[7]}",
+            "{\"bot\":\"b\",\"roles\":\"deploy\"}",
+            "{\"bot\":\"b\",\"roles\":[\"deploy\"],\"one_shot\":1}",
+            "{\"bot\":\"b\",\"roles\":[\"deploy\"],\"one_shot\":\"true\"}",
+            "{\"bot\":\"b\",\"roles\":[\"deploy\"],\"max_duration\":7200}",
+            "{\"bot\":\"b\",\"roles\":[\"deploy\"],\"reason\":null}",
+            "{\"bot\":\"b\",\"bot\":\"c\",\"roles\":[\"deploy\"]}",
+            "{\"bot\":\"b\",\"roles\":[\"deploy\"]} trailing",
+            "{\"roles\":[\"deploy\"]}",
+            "[]",
+            "\"text\"",
+            "null"})
+    void createAccessRequestIsReadStrictly(String json) {
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class, () -> request(json, Messages.CreateAccessRequest.class));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"proposed_state\":0}", "{\"proposed_state\":1}", "{\"proposed_state\":\"APPROVED \"}",
+            "{\"proposed_state\":\" APPROVED\"}", "{\"proposed_state\":\"approved\"}", "{\"proposed_state\":true}", "{}"})
+    void reviewVerdictMustBeItsExactName(String json) {
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class, () -> request(json, Messages.SubmitReview.class));
+    }
+
+    @Test
+    void aValidReviewIsRead() throws Exception {
+        assertEquals(new Messages.SubmitReview(ReviewVerdict.APPROVED, "ok"),
+                request("{\"proposed_state\":\"APPROVED\",\"reason\":\"ok\"}", Messages.SubmitReview.class));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.5", "1.0", "\"2\"", "true", "3000000000"})
+    void thresholdCountsMustBeWholeNumbers(String approve) {
+        String role = "{\"metadata\":{\"name\":\"r\"},\"spec\":{\"allow\":{\"request\":{\"roles\":[\"deploy\"],"
+                + "\"thresholds\":[{\"approve\":" + approve + ",\"deny\":1}]}}}}";
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class, () -> request(role, Role.class));
+    }
+
+    @Test
+    void numbersAreNotNames() {
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> request("{\"metadata\":{\"name\":12}}", User.class));
+    }
+
+    @Test
+    void reasonModeAndJoinMethodAreLowercaseExactly() throws Exception {
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> request("{\"mode\":\"REQUIRED\"}", Role.Reason.class));
+        assertEquals(ReasonMode.REQUIRED, request("{\"mode\":\"required\"}", Role.Reason.class).mode());
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> request("{\"join_method\":\"TOKEN\",\"token\":\"t\",\"public_key\":\"k\"}", Messages.JoinRequest.class));
+        assertEquals("{\"mode\":\"required\"}", Json.mapper().writeValueAsString(new Role.Reason(ReasonMode.REQUIRED)));
+    }
+
+    @Test
+    void invalidUtf8IsRefusedEvenInsideAFieldName() {
+        byte[] body = "{\"metadata\":{\"name\":\"u\"},\"spec\":{\"role\u00ffs\":[\"admin\"]}}"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class, () -> Json.readRequest(body, User.class));
+        byte[] overlong = {'{', '"', 'a', (byte) 0xC0, (byte) 0xAF, '"', ':', '1', '}'};
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class, () -> Json.readRequest(overlong, User.class));
+    }
+
+    @Test
+    void nulCharactersAndUnpairedSurrogatesAreRefused() {
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> request("{\"proposed_state\":\"APPROVED\",\"reason\":\"a\\u0000b\"}", Messages.SubmitReview.class));
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> request("{\"proposed_state\":\"APPROVED\",\"reason\":\"\\ud800\"}", Messages.SubmitReview.class));
+        assertDoesNotThrowReading("{\"proposed_state\":\"APPROVED\",\"reason\":\"\\ud83d\\ude00 ok\"}");
+    }
+
+    private static void assertDoesNotThrowReading(String json) {
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> request(json, Messages.SubmitReview.class));
+    }
+
+    @Test
+    void instantsAreRfc3339StringsNotNumbers() throws Exception {
+        assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> request("{\"name\":\"n\",\"expires\":1700000000}", Metadata.class));
+        assertEquals(Optional.of(Instant.parse("2026-11-21T10:00:00Z")),
+                request("{\"name\":\"n\",\"expires\":\"2026-11-21T10:00:00Z\"}", Metadata.class).expires());
+    }
+
+    /** Clients keep reading answers of a newer server: unknown fields can be ignored by the reader they use. */
+    @Test
+    void answersWithUnknownFieldsCanStillBeRead() throws Exception {
+        Messages.Ping ping = Json.mapper().reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .forType(Messages.Ping.class).readValue("{\"cluster_name\":\"c\",\"server_version\":\"v\",\"ca_pin\":\"p\",\"new\":1}");
+        assertEquals("c", ping.clusterName());
     }
 }

@@ -2,6 +2,7 @@ package io.jenkins.plugins.teleport.auth;
 
 import io.jenkins.plugins.teleport.api.Messages.Ping;
 import io.jenkins.plugins.teleport.auth.audit.AuditLog;
+import io.jenkins.plugins.teleport.auth.ca.CaKeyEncryption;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.CertificateIssuer;
 import io.jenkins.plugins.teleport.auth.ca.Pem;
@@ -9,7 +10,9 @@ import io.jenkins.plugins.teleport.auth.ca.RevocationLists;
 import io.jenkins.plugins.teleport.auth.ca.SshCertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.Tls;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
+import io.jenkins.plugins.teleport.auth.http.ApiMetrics;
 import io.jenkins.plugins.teleport.auth.http.ApiServer;
+import io.jenkins.plugins.teleport.auth.http.Route;
 import io.jenkins.plugins.teleport.auth.http.Routes;
 import io.jenkins.plugins.teleport.auth.join.JenkinsJoin;
 import io.jenkins.plugins.teleport.auth.join.JoinService;
@@ -63,10 +66,11 @@ public final class AuthServer implements AutoCloseable {
 
     /** Opens the store (migrating it), loads or creates the CA, and starts serving the API. */
     public static AuthServer start(ServerConfig config, Clock clock) throws IOException {
+        CaKeyEncryption keys = CaKeyEncryption.load(config.caKeyEncryption(), System::getenv);
         Store store = openStore(config, clock);
         try {
-            CertificateAuthority ca = loadOrCreateAuthority(store, config.clusterName(), clock);
-            SshCertificateAuthority sshCa = loadOrCreateSshAuthority(store, config.clusterName());
+            CertificateAuthority ca = loadOrCreateAuthority(store, config.clusterName(), clock, keys);
+            SshCertificateAuthority sshCa = loadOrCreateSshAuthority(store, config.clusterName(), keys);
             KeyPair tlsKey = CertificateAuthority.newKeyPair();
             X509Certificate serverCert = ca.issueServer(tlsKey.getPublic(), serverNames(config), Duration.ofDays(365), clock.instant());
             AuditLog audit = new AuditLog(store, clock);
@@ -74,7 +78,7 @@ public final class AuthServer implements AutoCloseable {
             // The issuer is the configured public URL, or (when none is configured) this server's own URL, known once
             // it listens.
             AtomicReference<String> issuer = new AtomicReference<>(config.publicUrl());
-            OidcIdentityProvider oidc = new OidcIdentityProvider(issuer::get, new OidcSigningKeys(store, clock),
+            OidcIdentityProvider oidc = new OidcIdentityProvider(issuer::get, new OidcSigningKeys(store, keys, clock),
                     store, audit, clock);
             RequestWatch watch = new RequestWatch(store, RequestWatch.POLL_INTERVAL);
             Routes.Services services = new Routes.Services(ping, new ResourceService(store, audit),
@@ -85,9 +89,12 @@ public final class AuthServer implements AutoCloseable {
                     new LockService(store, audit, clock),
                     new CertificateIssuer(store, ca, sshCa, audit, watch, clock, config.maxCertificateTtl()),
                     new RevocationLists(store, ca, sshCa, clock), oidc);
+            ApiMetrics metrics = new ApiMetrics().watch(store, clock);
+            List<Route> routes = new ArrayList<>(Routes.all(services));
+            routes.add(metrics.route());
             ApiServer api = new ApiServer(new InetSocketAddress(config.host(), config.port()),
                     Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
-                    Routes.all(services), new Authenticator(store, audit, clock), config.maxBodyBytes(), config.threads());
+                    routes, new Authenticator(store, audit, clock), config.http(), metrics);
             api.start();
             AuthServer server = new AuthServer(config, store, ca, api, clock, watch);
             if (issuer.get().isEmpty()) {
@@ -117,22 +124,21 @@ public final class AuthServer implements AutoCloseable {
     }
 
     /**
-     * The cluster's CA from the store, created on first start. When several servers start together on one
-     * PostgreSQL, the first insert wins and every server uses that one.
+     * The cluster's CA from the store, created on first start; its private key is kept encrypted by {@code keys}.
+     * When several servers start together on one PostgreSQL, the first insert wins and every server uses that one.
      */
-    public static CertificateAuthority loadOrCreateAuthority(Store store, String clusterName, Clock clock) {
-        StoredAuthority stored = store.write(tx -> tx.authority(CertificateAuthority.NAME).orElseGet(() -> {
+    public static CertificateAuthority loadOrCreateAuthority(Store store, String clusterName, Clock clock, CaKeyEncryption keys) {
+        StoredAuthority stored = keys.loadOrCreate(store, CertificateAuthority.NAME, () -> {
             CertificateAuthority fresh = CertificateAuthority.generate(clusterName, clock);
-            return tx.insertAuthorityIfAbsent(CertificateAuthority.NAME,
-                    new StoredAuthority(Pem.encode(fresh.certificate()), Pem.encode(fresh.privateKey())));
-        }));
+            return new StoredAuthority(Pem.encode(fresh.certificate()), Pem.encode(fresh.privateKey()));
+        });
         return new CertificateAuthority(Pem.certificates(stored.publicPart()).get(0), Pem.privateKey(stored.privateKey()));
     }
 
     /** The cluster's SSH user CA from the store, created on first start like the X.509 CA. */
-    public static SshCertificateAuthority loadOrCreateSshAuthority(Store store, String clusterName) {
-        return SshCertificateAuthority.fromStored(store.write(tx -> tx.authority(SshCertificateAuthority.NAME).orElseGet(() ->
-                tx.insertAuthorityIfAbsent(SshCertificateAuthority.NAME, SshCertificateAuthority.generate(clusterName).toStored()))));
+    public static SshCertificateAuthority loadOrCreateSshAuthority(Store store, String clusterName, CaKeyEncryption keys) {
+        return SshCertificateAuthority.fromStored(keys.loadOrCreate(store, SshCertificateAuthority.NAME,
+                () -> SshCertificateAuthority.generate(clusterName).toStored()));
     }
 
     private static List<String> serverNames(ServerConfig config) {

@@ -1,7 +1,6 @@
 package io.jenkins.plugins.teleport.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.CaPin;
@@ -16,6 +15,7 @@ import io.jenkins.plugins.teleport.api.Messages.Release;
 import io.jenkins.plugins.teleport.api.Messages.Released;
 import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
 import io.jenkins.plugins.teleport.api.Token;
+import io.jenkins.plugins.teleport.client.scope.RequestId;
 import java.io.IOException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
@@ -53,7 +53,7 @@ public final class AuthClient {
 
     private static final MediaType JSON = MediaType.get("application/json");
     // Lenient on answers: a newer server may add fields this client does not know.
-    private static final ObjectReader READER = Json.mapper().reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectReader READER = Answers.reader();
 
     private final HttpUrl base;
     private final String caPin;
@@ -115,7 +115,7 @@ public final class AuthClient {
 
     /** Who the server is; refuses (without sending anything else) if its CA is not the pinned one. */
     public Ping ping() {
-        Ping ping = retrying(() -> call("GET", "/v1/ping", null, Ping.class));
+        Ping ping = retrying(() -> call("GET", url("v1", "ping"), null, Ping.class));
         if (!caPin.equals(ping.caPin())) {
             throw new TeleportException.CaPinMismatchException("the server says its CA pin is " + ping.caPin()
                     + " but the configured pin is " + caPin, null);
@@ -126,24 +126,33 @@ public final class AuthClient {
     /** Joins as {@code bot} with a join token; the identity's key is made here and never leaves this process. */
     public BotIdentity join(String bot, String token) {
         KeyPair key = Keys.p256();
-        SignedCertificate signed = call("POST", "/v1/join",
+        SignedCertificate signed = call("POST", url("v1", "join"),
                 new JoinRequest(Token.JoinMethod.TOKEN, token, bot, Keys.publicKeyPem(key.getPublic())), SignedCertificate.class);
         List<X509Certificate> cas = Keys.certificates(String.join("", signed.caCertificates()));
         return new BotIdentity(bot, key.getPrivate(), Keys.certificates(signed.certificate()).get(0), cas);
     }
 
-    public AccessRequest accessRequest(String id) {
-        return retrying(() -> call("GET", "/v1/access-requests/" + id, null, AccessRequest.class));
+    public AccessRequest accessRequest(RequestId id) {
+        return retrying(() -> call("GET", url("v1", "access-requests", id.value()), null, AccessRequest.class));
     }
 
     /** Issues request-bound certificates; not retried (a retry could issue twice). */
     public IssuedCertificates issue(IssueCertificates ask) {
-        return call("POST", "/v1/certs", ask, IssuedCertificates.class);
+        return call("POST", url("v1", "certs"), ask, IssuedCertificates.class);
     }
 
     /** Gives the request's certificates back; retried on transient failures (releasing twice is harmless). */
-    public Released release(String id, Map<String, String> usage) {
-        return retrying(() -> call("POST", "/v1/access-requests/" + id + "/release", new Release(usage), Released.class));
+    public Released release(RequestId id, Map<String, String> usage) {
+        return retrying(() -> call("POST", url("v1", "access-requests", id.value(), "release"), new Release(usage), Released.class));
+    }
+
+    /** An endpoint's URL, each segment encoded as one path segment (a checked ID holds no dot segments). */
+    HttpUrl url(String... segments) {
+        HttpUrl.Builder url = base.newBuilder().encodedPath("/");
+        for (String segment : segments) {
+            url.addPathSegment(segment);
+        }
+        return url.build();
     }
 
     private <T> T retrying(Supplier<T> call) {
@@ -168,8 +177,8 @@ public final class AuthClient {
         }
     }
 
-    private <T> T call(String method, String path, Object body, Class<T> type) {
-        Request.Builder request = new Request.Builder().url(base.resolve(path));
+    private <T> T call(String method, HttpUrl url, Object body, Class<T> type) {
+        Request.Builder request = new Request.Builder().url(url);
         try {
             request.method(method, body == null ? null : RequestBody.create(Json.mapper().writeValueAsBytes(body), JSON));
         } catch (JsonProcessingException e) {
@@ -182,9 +191,10 @@ public final class AuthClient {
                 try {
                     error = READER.readValue(bytes, ErrorResponse.class);
                 } catch (IOException notJson) {
-                    throw new AuthServerException(ErrorCode.INTERNAL, "HTTP " + response.code() + " from " + base + path);
+                    error = null;
                 }
-                throw AuthServerException.of(error.code(), error.message());
+                throw AuthServerException.fromAnswer(response.code(), error == null ? null : error.code(),
+                        error == null ? null : error.message(), url.toString());
             }
             return READER.readValue(bytes, type);
         } catch (SSLHandshakeException e) {

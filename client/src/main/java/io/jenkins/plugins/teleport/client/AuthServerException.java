@@ -16,6 +16,19 @@ public class AuthServerException extends TeleportException {
         return code;
     }
 
+    /**
+     * The refusal an error answer describes. An answer without a code (a proxy's page, an older or broken server) is
+     * typed by its HTTP status and keeps whatever message it had; a gateway's 502 or 504 (the server behind it is down
+     * or slow) is {@code unavailable}, so a release that meets one is retried and kept, not given up.
+     */
+    static AuthServerException fromAnswer(int status, ErrorCode code, String message, String where) {
+        ErrorCode typed = code != null ? code : status == 502 || status == 504 ? ErrorCode.UNAVAILABLE
+                : java.util.Arrays.stream(ErrorCode.values()).filter(c -> c.httpStatus() == status).findFirst().orElse(ErrorCode.INTERNAL);
+        String text = message == null || message.isBlank() ? "HTTP " + status + " from " + where
+                : code == null ? message + " (HTTP " + status + " from " + where + ")" : message;
+        return of(typed, text);
+    }
+
     /** The typed exception for a refusal. */
     static AuthServerException of(ErrorCode code, String message) {
         return switch (code) {

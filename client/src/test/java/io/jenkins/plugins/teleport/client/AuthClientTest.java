@@ -10,6 +10,7 @@ import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.Tls;
+import io.jenkins.plugins.teleport.client.scope.RequestId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -36,6 +37,7 @@ class AuthClientTest {
     HttpsServer server;
     Deque<String[]> answers = new ArrayDeque<>(); // {status, body}
     AtomicInteger calls = new AtomicInteger();
+    List<String> paths = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -47,6 +49,8 @@ class AuthClientTest {
                 List.of(ca.certificate()))));
         server.createContext("/", exchange -> {
             calls.incrementAndGet();
+            paths.add(exchange.getRequestURI().getRawPath() + (exchange.getRequestURI().getRawQuery() == null ? ""
+                    : "?" + exchange.getRequestURI().getRawQuery()));
             String[] answer = answers.isEmpty() ? new String[] {"500", "{}"} : answers.poll();
             byte[] body = answer[1].getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -69,6 +73,8 @@ class AuthClientTest {
     void answer(int status, String body) {
         answers.add(new String[] {Integer.toString(status), body});
     }
+
+    static final RequestId ID = new RequestId("0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
 
     static String error(String code, String message) {
         return "{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}";
@@ -107,10 +113,10 @@ class AuthClientTest {
     void refusalsAreTypedAndNotRetried() {
         answer(409, error("request_pending", "request x is PENDING: 1 of 2 approvals; ask its reviewers to approve it"));
         AuthServerException pending = assertThrows(AuthServerException.RequestNotUsableException.class,
-                () -> client().accessRequest("x"));
+                () -> client().accessRequest(ID));
         assertTrue(pending.getMessage().contains("1 of 2 approvals"));
         answer(403, error("locked", "locked by lock l1"));
-        assertThrows(AuthServerException.NotAllowedException.class, () -> client().accessRequest("x"));
+        assertThrows(AuthServerException.NotAllowedException.class, () -> client().accessRequest(ID));
         assertEquals(2, calls.get());
     }
 
@@ -130,5 +136,45 @@ class AuthClientTest {
         AuthClient nobody = AuthClient.create(URI.create("https://127.0.0.1:" + port), ca.pin(), QUICK);
         TeleportException e = assertThrows(TeleportException.UnreachableException.class, nobody::ping);
         assertTrue(e.getMessage().contains("cannot reach the auth server"), e.getMessage());
+    }
+
+    @Test
+    void anErrorAnswerWithoutACodeIsTypedByItsStatusAndKeepsTheServersMessage() {
+        answer(503, "{\"message\":\"maintenance until 10:00\"}");
+        answer(503, "<html>bad gateway</html>");
+        answer(403, "{\"message\":\"forbidden by the proxy\"}");
+        answer(502, "<html>502 Bad Gateway</html>");
+        AuthClient client = AuthClient.create(URI.create("https://127.0.0.1:" + server.getAddress().getPort()), ca.pin(),
+                new AuthClient.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 1, Duration.ofMillis(5)));
+        AuthServerException maintenance = assertThrows(AuthServerException.class, () -> client.release(ID, Map.of()));
+        assertEquals(ErrorCode.UNAVAILABLE, maintenance.code(), "typed by the status, so it is retried as unavailable");
+        assertTrue(maintenance.getMessage().contains("maintenance until 10:00"), maintenance.getMessage());
+        AuthServerException page = assertThrows(AuthServerException.class, () -> client.release(ID, Map.of()));
+        assertTrue(page.getMessage().contains("HTTP 503"), page.getMessage());
+        AuthServerException proxy = assertThrows(AuthServerException.NotAllowedException.class, () -> client.accessRequest(ID));
+        assertTrue(proxy.getMessage().contains("forbidden by the proxy"), proxy.getMessage());
+        AuthServerException gateway = assertThrows(AuthServerException.class, () -> client.release(ID, Map.of()));
+        assertEquals(ErrorCode.UNAVAILABLE, gateway.code(), "a proxy whose server is down: retried, then a pending release");
+        assertTrue(gateway.getMessage().contains("HTTP 502"), gateway.getMessage());
+    }
+
+    @Test
+    void requestIdsReachOnlyTheirOwnEndpoint() {
+        answer(200, "{\"access_request_id\":\"" + ID + "\",\"revoked_serials\":[],\"consumed\":false}");
+        client().release(ID, Map.of());
+        assertEquals(List.of("/v1/access-requests/" + ID + "/release"), paths);
+        for (String bad : List.of("../ping", "x?y=1", "a/b", "0B9C5C3E-6A55-4F0E-9A53-3D6F0E2F4D1A", " ", "..")) {
+            TeleportException e = assertThrows(TeleportException.class, () -> RequestId.parse(bad, "requestId"));
+            assertTrue(e.getMessage().startsWith("requestId is"), e.getMessage());
+        }
+        assertEquals(ID, RequestId.parse(" " + ID + "\n", "requestId"), "surrounding blanks are ignored");
+        assertEquals(1, calls.get(), "nothing was sent for a bad ID");
+    }
+
+    @Test
+    void answersAreReadLenientlyWhateverTheSharedMapperRefuses() throws IOException {
+        var issued = Answers.reader().readValue("{\"access_request_id\":\"r\",\"ssh_serial\":\"1\",\"added_later\":{\"x\":1}}",
+                io.jenkins.plugins.teleport.api.Messages.IssuedCertificates.class);
+        assertEquals("r", issued.accessRequestId());
     }
 }

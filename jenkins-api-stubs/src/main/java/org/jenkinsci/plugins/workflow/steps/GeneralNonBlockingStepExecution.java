@@ -1,12 +1,19 @@
 package org.jenkinsci.plugins.workflow.steps;
 
+import hudson.security.ACL;
+import hudson.security.ACLContext;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import jenkins.model.Jenkins;
+import org.springframework.security.core.Authentication;
 
 /**
  * A step execution whose work (and whose body's tail) runs on a background thread, never on the Pipeline's CPS
- * thread. As the real one: {@link #run} is a no-op once {@link #stop} was called, and stop cancels the work.
+ * thread. As the real one: the work runs as the caller's authentication; the name of the thread doing background work
+ * is saved with the program (not transient), so a controller that restarts while background work was running finds
+ * it in {@link #onResume} and fails the step; once {@link #stop} was called, {@link #run} does nothing, stop cancels
+ * the work, and what the work throws afterwards is added to the stop's cause instead of failing the step again.
  */
 public abstract class GeneralNonBlockingStepExecution extends StepExecution {
     private static final long serialVersionUID = 1L;
@@ -17,8 +24,8 @@ public abstract class GeneralNonBlockingStepExecution extends StepExecution {
     });
 
     private transient volatile Future<?> task;
-    private transient volatile String threadName;
-    private transient volatile Throwable stopping;
+    private volatile String threadName;
+    private transient volatile Throwable stopCause;
 
     protected GeneralNonBlockingStepExecution(StepContext context) {
         super(context);
@@ -31,30 +38,35 @@ public abstract class GeneralNonBlockingStepExecution extends StepExecution {
     }
 
     protected final void run(Block block) {
-        if (stopping != null) {
+        if (stopCause != null) {
             return;
         }
+        Authentication auth = Jenkins.getAuthentication2();
         task = EXECUTOR.submit(() -> {
             threadName = Thread.currentThread().getName();
             try {
-                block.run();
+                try (ACLContext acl = ACL.as2(auth)) {
+                    block.run();
+                }
             } catch (Throwable t) {
-                if (stopping != null) {
-                    stopping.addSuppressed(t);
-                } else {
+                if (stopCause == null) {
                     getContext().onFailure(t);
+                } else {
+                    stopCause.addSuppressed(t);
                 }
             } finally {
                 threadName = null;
+                task = null;
             }
         });
     }
 
     @Override
     public void stop(Throwable cause) throws Exception {
-        stopping = cause;
-        if (task != null) {
-            task.cancel(true);
+        stopCause = cause;
+        Future<?> running = task;
+        if (running != null) {
+            running.cancel(true);
         }
         super.stop(cause);
     }
@@ -85,7 +97,16 @@ public abstract class GeneralNonBlockingStepExecution extends StepExecution {
         @Override
         public final void onSuccess(StepContext context, Object result) {
             run(() -> {
-                finished(context);
+                try {
+                    finished(context);
+                } catch (Exception x) {
+                    if (stopCause == null) {
+                        context.onFailure(x);
+                    } else {
+                        stopCause.addSuppressed(x);
+                    }
+                    return;
+                }
                 context.onSuccess(result);
             });
         }

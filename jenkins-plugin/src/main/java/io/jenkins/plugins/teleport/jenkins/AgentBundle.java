@@ -1,64 +1,55 @@
 package io.jenkins.plugins.teleport.jenkins;
 
 import hudson.remoting.VirtualChannel;
-import io.jenkins.plugins.teleport.client.bundle.BundleContents;
+import io.jenkins.plugins.teleport.client.bundle.BundleFiles;
 import io.jenkins.plugins.teleport.client.bundle.BundleWriter;
 import io.jenkins.plugins.teleport.client.bundle.PreparedBundle;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
 import jenkins.MasterToSlaveFileCallable;
 
 /**
- * The bundle's work on the agent. Only strings and string arrays cross the channel (no library types, which the
- * channel's class filter would refuse): public keys and certificates go, paths come back; the private keys are made
- * on the agent and stay there.
+ * The bundle's work on the agent, as small named callables: public keys and certificates cross the channel, the
+ * private keys are made on the agent and stay there (only digests of their lines come back, for masking).
  */
 final class AgentBundle {
 
     private AgentBundle() {}
 
-    /** Makes the key pairs in a new directory under the given parent; answers {dir, ssh public key, TLS public key}. */
-    static final class Prepare extends MasterToSlaveFileCallable<String[]> {
+    /** Makes the key pairs in a new owner-only directory under the given parent. */
+    static final class PrepareKeys extends MasterToSlaveFileCallable<PreparedKeys> {
         private static final long serialVersionUID = 1L;
         private final String keyComment;
 
-        Prepare(String keyComment) {
+        PrepareKeys(String keyComment) {
             this.keyComment = keyComment;
         }
 
         @Override
-        public String[] invoke(File parent, VirtualChannel channel) throws IOException {
+        public PreparedKeys invoke(File parent, VirtualChannel channel) throws IOException {
             PreparedBundle p = BundleWriter.prepare(parent.toPath(), keyComment);
-            return new String[] {p.dir().toString(), p.sshPublicKey(), p.tlsPublicKeyPem()};
+            SecretLines lines = SecretLines.of(Files.readString(p.dir().resolve(BundleFiles.SSH_KEY)),
+                    Files.readString(p.dir().resolve(BundleFiles.TLS_KEY)));
+            return new PreparedKeys(p.dir().toString(), p.sshPublicKey(), p.tlsPublicKeyPem(), lines);
         }
     }
 
     /** Writes the certificates and the rest next to the keys (run on the bundle's directory). */
-    static final class Complete extends MasterToSlaveFileCallable<Void> {
+    static final class WriteCertificates extends MasterToSlaveFileCallable<Void> {
         private static final long serialVersionUID = 1L;
-        private final String sshPublicKey;
-        private final String tlsPublicKeyPem;
-        private final String[] contents;
-        private final String[] principals;
-        private final String[] sshCaKeys;
+        private final PreparedKeys keys;
+        private final CertificateFiles files;
 
-        /** {@code contents}: cluster, request, bot, SSH certificate, TLS certificate, TLS CA, SSH serial, TLS serial, valid after, valid before. */
-        Complete(String sshPublicKey, String tlsPublicKeyPem, String[] contents, List<String> principals, List<String> sshCaKeys) {
-            this.sshPublicKey = sshPublicKey;
-            this.tlsPublicKeyPem = tlsPublicKeyPem;
-            this.contents = contents.clone();
-            this.principals = principals.toArray(String[]::new);
-            this.sshCaKeys = sshCaKeys.toArray(String[]::new);
+        WriteCertificates(PreparedKeys keys, CertificateFiles files) {
+            this.keys = keys;
+            this.files = files;
         }
 
         @Override
         public Void invoke(File dir, VirtualChannel channel) throws IOException {
-            String[] c = contents;
-            BundleWriter.complete(new PreparedBundle(dir.toPath(), sshPublicKey, tlsPublicKeyPem), new BundleContents(c[0], c[1], c[2],
-                    List.of(principals), c[3], List.of(sshCaKeys), c[4], c[5], c[6], c[7], Instant.parse(c[8]), Instant.parse(c[9])));
+            BundleWriter.complete(new PreparedBundle(dir.toPath(), keys.sshPublicKey(), keys.tlsPublicKeyPem()), files.contents());
             return null;
         }
     }

@@ -3,14 +3,21 @@ package io.jenkins.plugins.teleport.jenkins;
 import io.jenkins.plugins.teleport.client.AuthClient;
 import io.jenkins.plugins.teleport.client.BotIdentity;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the controller keeps between blocks, in memory only: one client (one connection pool) per auth server, and
- * each bot's identity while it stays valid, so a block does not join again for every run.
+ * What the controller keeps between blocks, in memory only: one client (one connection pool, kept warm) per auth
+ * server, and each bot's join identity while it stays valid, so a block does not join again for every run. An
+ * identity is shared only by blocks whose credentials are the same in every respect that matters: the server and its
+ * pin, the credentials' ID, bot name and store, and their join token (by its SHA-256, never the token itself), so
+ * that credentials with the same ID and bot name elsewhere, or a rotated token, never get another's identity.
  */
 final class BotSessions {
 
@@ -23,6 +30,9 @@ final class BotSessions {
 
     private BotSessions() {}
 
+    /** A bot's identity and the client that calls with it (its TLS set-up is made once per identity). */
+    record Session(BotIdentity identity, AuthClient client) {}
+
     /** The client of a server, made once. */
     static AuthClient client(TeleportServer server) {
         return CLIENTS.computeIfAbsent(server.getUrl() + " " + server.getCaPin(),
@@ -34,29 +44,33 @@ final class BotSessions {
         return CLUSTERS.computeIfAbsent(server.getUrl() + " " + server.getCaPin(), k -> client(server).ping().clusterName());
     }
 
-    /** A bot's identity and the client that calls with it (its TLS set-up is made once per identity). */
-    private record Session(BotIdentity identity, AuthClient client) {}
-
-    /** A client calling as the bot: its cached identity if still valid, else a fresh join with its token. */
-    static AuthClient asBot(TeleportServer server, TeleportBotCredentials bot, Clock clock) {
+    /** A session as the bot: the cached identity if still valid, else a fresh join with its token. */
+    static Session asBot(TeleportServer server, BotCredentialsLookup.Found bot, Clock clock) {
         return SESSIONS.compute(key(server, bot), (k, cached) -> {
             if (cached != null && cached.identity().validFor(MARGIN, clock.instant())) {
                 return cached;
             }
             AuthClient client = client(server);
-            BotIdentity identity = client.join(bot.getBotName(), bot.getToken().getPlainText());
+            BotIdentity identity = client.join(bot.credentials().getBotName(), bot.credentials().getToken().getPlainText());
             return new Session(identity, client.as(identity));
-        }).client();
+        });
     }
 
-    /** The identity in use for a bot, if any (for a pending release). */
-    static BotIdentity identity(TeleportServer server, TeleportBotCredentials bot) {
-        Session session = SESSIONS.get(key(server, bot));
-        return session == null ? null : session.identity();
+    static String key(TeleportServer server, BotCredentialsLookup.Found bot) {
+        return String.join(" ", server.getUrl(), server.getCaPin(), bot.credentials().getId(), bot.credentials().getBotName(),
+                bot.store(), sha256(bot.credentials().getToken().getPlainText()));
     }
 
-    private static String key(TeleportServer server, TeleportBotCredentials bot) {
-        return server.getUrl() + " " + bot.getId() + " " + bot.getBotName();
+    static int size() {
+        return SESSIONS.size();
+    }
+
+    private static String sha256(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Forgets everything, as a controller restart does. */

@@ -10,6 +10,7 @@ import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.tasks.BuildWrapperDescriptor;
+import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.io.IOException;
 import java.time.Clock;
@@ -31,7 +32,7 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
     /** {@code requestId} may name a build parameter, e.g. {@code ${REQUEST_ID}}. */
     @DataBoundConstructor
     public TeleportAccessRequestBuildWrapper(String requestId) {
-        this.requestId = requestId == null ? "" : requestId.trim();
+        this.requestId = AccessRequestForm.clean(requestId);
     }
 
     public String getRequestId() {
@@ -44,7 +45,7 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
 
     @DataBoundSetter
     public void setTtl(String ttl) {
-        this.ttl = ttl == null ? "" : ttl.trim();
+        this.ttl = AccessRequestForm.clean(ttl);
     }
 
     public String getServer() {
@@ -53,7 +54,7 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
 
     @DataBoundSetter
     public void setServer(String server) {
-        this.server = server == null ? "" : server.trim();
+        this.server = AccessRequestForm.clean(server);
     }
 
     public String getCredentialsId() {
@@ -62,43 +63,78 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
 
     @DataBoundSetter
     public void setCredentialsId(String credentialsId) {
-        this.credentialsId = credentialsId == null ? "" : credentialsId.trim();
+        this.credentialsId = AccessRequestForm.clean(credentialsId);
     }
 
     @Override
     public void setUp(Context context, Run<?, ?> build, FilePath workspace, Launcher launcher, TaskListener listener,
                       EnvVars initialEnvironment) throws IOException, InterruptedException {
-        AccessRequestScope.Handle handle = AccessRequestScope.open(new AccessRequestScope.Parameters(
-                initialEnvironment.expand(requestId), server, credentialsId, initialEnvironment.expand(ttl)), build, workspace,
-                listener, Clock.systemUTC());
-        handle.environment().forEach(context::env);
-        context.setDisposer(new Release(handle));
+        BlockParameters parameters = new BlockParameters(initialEnvironment.expand(requestId), server, credentialsId,
+                initialEnvironment.expand(ttl));
+        ScopeHandle[] reached = new ScopeHandle[1];
+        OpenScope.Opened opened;
+        try {
+            opened = OpenScope.open(parameters, build, workspace, listener, Clock.systemUTC(), new OpenScope.Observer() {
+                @Override
+                public void reached(ScopeHandle partial) {
+                    reached[0] = partial;
+                }
+
+                @Override
+                public boolean stopped() {
+                    return false;
+                }
+            });
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (reached[0] != null) {
+                try {
+                    CloseScope.close(reached[0], build, workspace, listener, Clock.systemUTC());
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+        PrivateKeyMaskingFilter.keysMade(build, opened.filter());
+        opened.handle().environment().forEach(context::env);
+        context.setDisposer(new Release(opened.handle()));
     }
 
     @Override
     public ConsoleLogFilter createLoggerDecorator(Run<?, ?> build) {
-        return new PrivateKeyMaskingFilter();
+        // Made before setUp, so before the keys exist: by shape, and by value once setUp has made the keys.
+        return PrivateKeyMaskingFilter.later(build, build.getCharset());
     }
 
     /** Deletes the files and releases the request when the build ends. */
     static final class Release extends Disposer {
         private static final long serialVersionUID = 1L;
-        private final AccessRequestScope.Handle handle;
+        private final ScopeHandle handle;
 
-        Release(AccessRequestScope.Handle handle) {
+        Release(ScopeHandle handle) {
             this.handle = handle;
         }
 
         @Override
         public void tearDown(Run<?, ?> build, FilePath workspace, Launcher launcher, TaskListener listener)
                 throws IOException, InterruptedException {
-            AccessRequestScope.close(handle, build, workspace, listener, Clock.systemUTC());
+            try {
+                CloseScope.close(handle, build, workspace, listener, Clock.systemUTC());
+            } finally {
+                PrivateKeyMaskingFilter.keysGone(build);
+            }
         }
     }
 
-    /** The wrapper in the freestyle job form. */
+    /** The wrapper in the freestyle job form: the step's form methods and help ({@link AccessRequestForm}). */
     @Extension
     public static final class DescriptorImpl extends BuildWrapperDescriptor {
+
+        public DescriptorImpl() {
+            for (String field : AccessRequestForm.FIELDS) {
+                addHelpFileRedirect(field, TeleportAccessRequestStep.class, field);
+            }
+        }
 
         @Override
         public boolean isApplicable(AbstractProject<?, ?> item) {
@@ -110,9 +146,21 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
             return "Use request-scoped Teleport credentials";
         }
 
+        public FormValidation doCheckRequestId(@QueryParameter String value) {
+            return AccessRequestForm.checkRequestId(value);
+        }
+
+        public FormValidation doCheckTtl(@QueryParameter String value) {
+            return AccessRequestForm.checkTtl(value);
+        }
+
+        public ListBoxModel doFillServerItems() {
+            return AccessRequestForm.serverItems();
+        }
+
         @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return CredentialsLists.bots(item, credentialsId);
+            return AccessRequestForm.credentialsIdItems(item, credentialsId);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.teleport.jenkins;
 
+import hudson.AbortException;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
@@ -7,14 +8,19 @@ import hudson.console.ConsoleLogFilter;
 import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
+import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -40,7 +46,7 @@ public class TeleportAccessRequestStep extends Step {
 
     @DataBoundConstructor
     public TeleportAccessRequestStep(String requestId) {
-        this.requestId = requestId == null ? "" : requestId.trim();
+        this.requestId = AccessRequestForm.clean(requestId);
     }
 
     public String getRequestId() {
@@ -54,7 +60,7 @@ public class TeleportAccessRequestStep extends Step {
     /** Certificate lifetime, e.g. {@code 30m}; default: the server's default. */
     @DataBoundSetter
     public void setTtl(String ttl) {
-        this.ttl = ttl == null ? "" : ttl.trim();
+        this.ttl = AccessRequestForm.clean(ttl);
     }
 
     public String getServer() {
@@ -64,7 +70,7 @@ public class TeleportAccessRequestStep extends Step {
     /** Which configured auth server; default: the only one. */
     @DataBoundSetter
     public void setServer(String server) {
-        this.server = server == null ? "" : server.trim();
+        this.server = AccessRequestForm.clean(server);
     }
 
     public String getCredentialsId() {
@@ -74,63 +80,262 @@ public class TeleportAccessRequestStep extends Step {
     /** Which Teleport bot credentials; default: the server's. */
     @DataBoundSetter
     public void setCredentialsId(String credentialsId) {
-        this.credentialsId = credentialsId == null ? "" : credentialsId.trim();
+        this.credentialsId = AccessRequestForm.clean(credentialsId);
     }
 
     @Override
     public StepExecution start(StepContext context) {
-        return new Execution(new AccessRequestScope.Parameters(requestId, server, credentialsId, ttl), context);
+        return new Execution(new BlockParameters(requestId, server, credentialsId, ttl), context);
     }
 
     /**
      * The running block. Its work runs in the background (never on the Pipeline's thread); it keeps identifiers only,
-     * so it survives a controller restart and still cleans up.
+     * so it survives a controller restart and still cleans up. What the opening has made so far ({@link #reached}) is
+     * saved with it, so a block stopped, or a controller that restarted, while certificates were being issued still
+     * deletes the files and releases.
      */
     static final class Execution extends GeneralNonBlockingStepExecution {
         private static final long serialVersionUID = 1L;
+        private static final ExecutorService AFTER_STOP = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "teleport-cleanup-after-stop");
+            t.setDaemon(true);
+            return t;
+        });
 
-        private final AccessRequestScope.Parameters parameters;
+        private final BlockParameters parameters;
+        /** What exists to clean up: set as the opening goes, kept until the block's end has cleaned it up. */
+        private volatile ScopeHandle reached;
+        private volatile boolean opening;
+        private volatile boolean closed;
+        private transient volatile boolean stopped;
+        private transient volatile Run<?, ?> run;
+        private transient volatile TaskListener listener;
+        private transient volatile FilePath workspace;
 
-        Execution(AccessRequestScope.Parameters parameters, StepContext context) {
+        Execution(BlockParameters parameters, StepContext context) {
             super(context);
             this.parameters = parameters;
         }
 
         @Override
         public boolean start() {
+            opening = true;
             run(this::open);
             return false;
         }
 
         private void open() throws Exception {
             StepContext context = getContext();
-            AccessRequestScope.Handle handle = AccessRequestScope.open(parameters, context.get(Run.class),
-                    context.get(FilePath.class), context.get(TaskListener.class), Clock.systemUTC());
+            run = context.get(Run.class);
+            listener = context.get(TaskListener.class);
+            workspace = context.get(FilePath.class);
+            OpenScope.Opened opened;
+            try {
+                opened = OpenScope.open(parameters, run, workspace, listener, Clock.systemUTC(), new OpenScope.Observer() {
+                    @Override
+                    public void reached(ScopeHandle partial) {
+                        reached = partial;
+                    }
+
+                    @Override
+                    public boolean stopped() {
+                        return stopped;
+                    }
+                });
+            } catch (Exception e) {
+                opening = false;
+                cleanUp(e);
+                throw e;
+            }
+            opening = false;
+            if (stopped) {
+                cleanUp(null);
+                return;
+            }
+            PrivateKeyMaskingFilter filter = opened.filter();
             context.newBodyInvoker()
-                    .withContexts(EnvironmentExpander.merge(context.get(EnvironmentExpander.class), new Expander(handle.environment())),
-                            BodyInvoker.mergeConsoleLogFilters(context.get(ConsoleLogFilter.class), new PrivateKeyMaskingFilter()))
-                    .withCallback(new Cleanup(handle))
+                    .withContexts(EnvironmentExpander.merge(context.get(EnvironmentExpander.class), new Expander(opened.handle().environment())),
+                            BodyInvoker.mergeConsoleLogFilters(context.get(ConsoleLogFilter.class), filter))
+                    .withCallback(new Cleanup(filter))
                     .start();
         }
 
-        /** Deletes the files and releases the request when the body ends: success, failure or abort. */
-        private final class Cleanup extends TailCall {
-            private static final long serialVersionUID = 1L;
-            private final AccessRequestScope.Handle handle;
-
-            Cleanup(AccessRequestScope.Handle handle) {
-                this.handle = handle;
+        /** Cleans up what the opening or the block made, once; errors go onto {@code failure} (or the log). */
+        private void cleanUp(Exception failure) {
+            ScopeHandle h;
+            synchronized (this) {
+                h = closed ? null : reached;
+                closed = true;
             }
-
-            @Override
-            protected void finished(StepContext context) throws Exception {
-                AccessRequestScope.close(handle, context.get(Run.class), workspace(context), context.get(TaskListener.class),
-                        Clock.systemUTC());
+            if (h == null) {
+                return;
+            }
+            try {
+                CloseScope.close(h, run, workspace(), listener, Clock.systemUTC());
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                } else if (listener != null) {
+                    listener.getLogger().println("[teleport] cleanup failed: " + e.getMessage());
+                }
             }
         }
 
-        /** The workspace, or null when the agent cannot be reached any more (then deletion is skipped, not fatal). */
-        private static FilePath workspace(StepContext context) throws InterruptedException {
+        private FilePath workspace() {
+            if (workspace == null) {
+                return null;
+            }
+            try {
+                return getContext().get(FilePath.class);
+            } catch (IOException agentGone) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return workspace;
+            }
+        }
+
+        /**
+         * Stopped (aborted) at any time: the opening gives up at its next phase and cleans up what it made; if the
+         * block was already open, its end is done here, as tail calls no longer run after a stop.
+         */
+        @Override
+        public void stop(Throwable cause) throws Exception {
+            stopped = true;
+            if (!opening && reached != null && !closed && (run == null || listener == null)) {
+                // Stopped after a restart, during the body: read the context while the step is still running.
+                run = getContext().get(Run.class);
+                listener = getContext().get(TaskListener.class);
+                workspace = workspaceOrNull(getContext());
+            }
+            super.stop(cause);
+            if (!opening && reached != null && !closed) {
+                AFTER_STOP.submit(() -> cleanUp(null));
+            }
+        }
+
+        /**
+         * After a restart in the middle of the opening (or of the end), the work that was running is gone: clean up
+         * from what was saved, then fail the block (the real GeneralNonBlockingStepExecution would only fail it).
+         */
+        @Override
+        public void onResume() {
+            if (!opening && (reached == null || closed)) {
+                super.onResume();
+                return;
+            }
+            if (opening) {
+                run(() -> {
+                    StepContext context = getContext();
+                    run = context.get(Run.class);
+                    listener = context.get(TaskListener.class);
+                    workspace = context.get(FilePath.class);
+                    opening = false;
+                    cleanUp(null);
+                    context.onFailure(new AbortException("Jenkins restarted while withTeleportAccessRequest was getting its "
+                            + "certificates; what was issued is released and the files deleted: run the build again"));
+                });
+                return;
+            }
+            super.onResume();
+        }
+
+        /**
+         * Deletes the files and releases the request when the body ends: success, failure or abort, in the background
+         * (as GeneralNonBlockingStepExecution's TailCall, which cannot replace the body's failure: this one masks it).
+         */
+        private final class Cleanup extends BodyExecutionCallback {
+            private static final long serialVersionUID = 1L;
+            private final PrivateKeyMaskingFilter filter;
+
+            Cleanup(PrivateKeyMaskingFilter filter) {
+                this.filter = filter;
+            }
+
+            @Override
+            public void onSuccess(StepContext context, Object result) {
+                run(() -> {
+                    try {
+                        finished(context);
+                    } catch (Exception x) {
+                        context.onFailure(masked(x, filter));
+                        return;
+                    }
+                    context.onSuccess(result);
+                });
+            }
+
+            @Override
+            public void onFailure(StepContext context, Throwable t) {
+                run(() -> {
+                    Throwable shown = masked(t, filter);
+                    try {
+                        finished(context);
+                    } catch (Exception x) {
+                        shown.addSuppressed(x);
+                    }
+                    context.onFailure(shown);
+                });
+            }
+
+            private void finished(StepContext context) throws Exception {
+                run = context.get(Run.class);
+                listener = context.get(TaskListener.class);
+                workspace = workspaceOrNull(context);
+                ScopeHandle h;
+                synchronized (Execution.this) {
+                    h = closed ? null : reached;
+                    closed = true;
+                }
+                if (h != null) {
+                    CloseScope.close(h, run, workspace, listener, Clock.systemUTC());
+                }
+            }
+        }
+
+        /**
+         * Masks the body's failure as the log is masked (a key in an error message must not reach the build page or the
+         * log outside the block), as credentials-binding does since SECURITY-3499: the message, its causes and its
+         * suppressed failures. A failure with nothing to mask is kept as it is; otherwise each throwable that holds a
+         * key line, or leads to one, is replaced by an {@link AbortException} naming its class, with its stack trace.
+         */
+        static Throwable masked(Throwable t, PrivateKeyMaskingFilter filter) {
+            if (t instanceof FlowInterruptedException) {
+                return t;
+            }
+            return masked(t, filter, new java.util.IdentityHashMap<>());
+        }
+
+        private static Throwable masked(Throwable t, PrivateKeyMaskingFilter filter, Map<Throwable, Throwable> seen) {
+            Throwable known = seen.putIfAbsent(t, t);
+            if (known != null) {
+                return known; // a cause cycle: already being looked at above
+            }
+            String message = t.getMessage() == null ? null : filter.mask(t.getMessage());
+            Throwable cause = t.getCause() == null ? null : masked(t.getCause(), filter, seen);
+            Throwable[] suppressed = t.getSuppressed();
+            boolean same = java.util.Objects.equals(message, t.getMessage()) && cause == t.getCause();
+            Throwable[] maskedSuppressed = new Throwable[suppressed.length];
+            for (int i = 0; i < suppressed.length; i++) {
+                maskedSuppressed[i] = masked(suppressed[i], filter, seen);
+                same &= maskedSuppressed[i] == suppressed[i];
+            }
+            if (same) {
+                return t;
+            }
+            AbortException replacement = new AbortException(t.getClass().getName() + (message == null ? "" : ": " + message));
+            replacement.setStackTrace(t.getStackTrace());
+            if (cause != null) {
+                replacement.initCause(cause);
+            }
+            for (Throwable s : maskedSuppressed) {
+                replacement.addSuppressed(s);
+            }
+            seen.put(t, replacement);
+            return replacement;
+        }
+
+        private static FilePath workspaceOrNull(StepContext context) throws InterruptedException {
             try {
                 return context.get(FilePath.class);
             } catch (IOException agentGone) {
@@ -154,7 +359,7 @@ public class TeleportAccessRequestStep extends Step {
         }
     }
 
-    /** The step's name, context and form. */
+    /** The step's name, context and form ({@link AccessRequestForm}, shared with the freestyle wrapper). */
     @Extension
     public static final class DescriptorImpl extends StepDescriptor {
 
@@ -179,16 +384,21 @@ public class TeleportAccessRequestStep extends Step {
             return Set.of(Run.class, TaskListener.class);
         }
 
-        @POST
-        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return CredentialsLists.bots(item, credentialsId);
+        public FormValidation doCheckRequestId(@QueryParameter String value) {
+            return AccessRequestForm.checkRequestId(value);
+        }
+
+        public FormValidation doCheckTtl(@QueryParameter String value) {
+            return AccessRequestForm.checkTtl(value);
         }
 
         public ListBoxModel doFillServerItems() {
-            ListBoxModel items = new ListBoxModel();
-            items.add("(the only one configured)", "");
-            TeleportGlobalConfiguration.get().getServers().forEach(s -> items.add(s.getName(), s.getName()));
-            return items;
+            return AccessRequestForm.serverItems();
+        }
+
+        @POST
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return AccessRequestForm.credentialsIdItems(item, credentialsId);
         }
     }
 }

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Optional;
 import jenkins.model.GlobalConfiguration;
 import jenkins.model.GlobalConfigurationCategory;
+import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.StaplerRequest2;
 
 /** The auth servers Jenkins knows, under Manage Jenkins, Security ({@code teleportAccessRequest} in Configuration as Code). */
 @Extension
@@ -44,6 +46,18 @@ public class TeleportGlobalConfiguration extends GlobalConfiguration {
     public void setServers(List<TeleportServer> servers) {
         this.servers = servers == null ? new ArrayList<>() : new ArrayList<>(servers);
         save();
+    }
+
+    /**
+     * Saves the submitted page. Jenkins binds only the keys the form submits, and a list emptied on the page is not
+     * submitted at all: clear first, so that removing the last server removes it.
+     */
+    @Override
+    public boolean configure(StaplerRequest2 req, JSONObject json) throws FormException {
+        servers = new ArrayList<>();
+        req.bindJSON(this, json);
+        save();
+        return true;
     }
 
     /** The server a step names, or the only one when it names none; an error that names the fix otherwise. */

@@ -79,12 +79,15 @@ public class TeleportServer extends AbstractDescribableImpl<TeleportServer> {
         this.maxTtl = maxTtl == null ? "" : maxTtl.trim();
     }
 
-    /** The lifetime to ask for: the step's, else this server's default, at most {@link #getMaxTtl()}. */
+    /**
+     * The lifetime to ask for: the step's, else this server's default, at most {@link #getMaxTtl()}; with neither, the
+     * longest lifetime itself (the auth server's own default, 1 h, could exceed it).
+     */
     Optional<Duration> ttlFor(String stepTtl) {
         Optional<Duration> asked = Optional.ofNullable(stepTtl).filter(s -> !s.isBlank()).or(() -> Optional.of(defaultTtl)
                 .filter(s -> !s.isBlank())).map(GoDuration::parse);
         Optional<Duration> max = Optional.of(maxTtl).filter(s -> !s.isBlank()).map(GoDuration::parse);
-        if (asked.isPresent() && max.isPresent() && asked.get().compareTo(max.get()) > 0) {
+        if (max.isPresent() && (asked.isEmpty() || asked.get().compareTo(max.get()) > 0)) {
             return max;
         }
         return asked;
@@ -130,15 +133,7 @@ public class TeleportServer extends AbstractDescribableImpl<TeleportServer> {
 
         private static FormValidation checkDuration(String value) {
             Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-            if (value == null || value.isBlank()) {
-                return FormValidation.ok();
-            }
-            try {
-                GoDuration.parse(value);
-                return FormValidation.ok();
-            } catch (IllegalArgumentException e) {
-                return FormValidation.error(e.getMessage());
-            }
+            return AccessRequestForm.checkTtl(value);
         }
 
         /** Contacts the server: only administrators, and only by POST (so a link cannot make Jenkins call out). */

@@ -28,6 +28,9 @@ final class PluginFixture implements AutoCloseable {
         cluster.applyYaml(Files.readString(Path.of("..", "examples", "walkthrough.yaml")));
         token = cluster.token("jenkins-deploy", true);
         BotSessions.clear();
+        for (Path pending : PendingReleaseRetry.store(java.time.Clock.systemUTC()).files()) {
+            Files.deleteIfExists(pending); // another test's
+        }
         CredentialsProvider.STORE.clear();
         CredentialsProvider.TRACKED.clear();
         CredentialsProvider.STORE.add(new TeleportBotCredentials(CredentialsScope.GLOBAL, CREDENTIALS_ID, "deploy bot",
@@ -40,8 +43,13 @@ final class PluginFixture implements AutoCloseable {
 
     /** A request for the bot, approved by as many of bob and carol as asked (two are needed). */
     String request(int approvals) {
+        return request(approvals, false);
+    }
+
+    /** As {@link #request(int)}, one-shot if asked: claimed by its first issuance. */
+    String request(int approvals, boolean oneShot) {
         String id = cluster.user("alice").post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy", List.of("deploy"),
-                "CHG-1234", Optional.of(Duration.ofHours(2)), Optional.empty(), false)).json().path("metadata").path("name").asText();
+                "CHG-1234", Optional.of(Duration.ofHours(2)), Optional.empty(), oneShot)).json().path("metadata").path("name").asText();
         for (String reviewer : List.of("bob", "carol").subList(0, approvals)) {
             cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews", new SubmitReview(ReviewVerdict.APPROVED, "ok"));
         }

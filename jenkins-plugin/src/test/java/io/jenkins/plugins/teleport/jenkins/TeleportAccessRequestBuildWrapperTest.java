@@ -15,6 +15,7 @@ import io.jenkins.plugins.teleport.jenkins.StepHarness.TestRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import jenkins.tasks.SimpleBuildWrapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,5 +88,32 @@ class TeleportAccessRequestBuildWrapperTest {
                     .getBytes(StandardCharsets.UTF_8));
         }
         assertEquals("****\n****\n****\nok\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theBuildLogMasksTheBlocksKeyLinesByValueOnceTheKeysExist() throws Exception {
+        run.setCharsetForTest(StandardCharsets.ISO_8859_1);
+        TeleportAccessRequestBuildWrapper wrapper = new TeleportAccessRequestBuildWrapper(fixture.request(2));
+        hudson.console.ConsoleLogFilter decorator = wrapper.createLoggerDecorator(run); // Jenkins makes it before setUp
+        SimpleBuildWrapper.Context context = newContext();
+        wrapper.setUp(context, run, workspace, null, log, new EnvVars());
+        List<String> keyLines = Files.readAllLines(Path.of(context.getEnv().get("TELEPORT_TLS_KEY"))).stream()
+                .filter(l -> l.length() >= SecretLines.MIN_LENGTH && !l.startsWith("-----")).toList();
+        assertFalse(keyLines.isEmpty());
+
+        var out = new java.io.ByteArrayOutputStream();
+        try (var filtered = decorator.decorateLogger(run, out)) {
+            filtered.write(("caf\u00e9 " + keyLines.get(0) + " done\n").getBytes(StandardCharsets.ISO_8859_1));
+        }
+        assertEquals("caf\u00e9 **** done\n", out.toString(StandardCharsets.ISO_8859_1), "a key line without its BEGIN line");
+        context.getDisposer().tearDown(run, workspace, null, log);
+        assertEquals(0, PrivateKeyMaskingFilter.buildsWithKeys(), "nothing kept once the build's block has ended");
+    }
+
+    @Test
+    void aBuildParameterThatIsNotARequestIdStopsTheBuildNamingTheParameter() {
+        AbortException e = assertThrows(AbortException.class, () -> new TeleportAccessRequestBuildWrapper("${REQUEST_ID}")
+                .setUp(newContext(), run, workspace, null, log, new EnvVars("REQUEST_ID", "../../v1/ping")));
+        assertTrue(e.getMessage().contains("requestId is '../../v1/ping', which is not an access request ID"), e.getMessage());
     }
 }

@@ -10,11 +10,13 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -86,20 +88,69 @@ public final class Pem {
     }
 
     /**
-     * A client's public key for a TLS certificate: a PEM "PUBLIC KEY" block holding an EC P-256 key. Anything else
+     * A client's public key for a TLS certificate: exactly one PEM "PUBLIC KEY" block (white space around it allowed,
+     * nothing else) holding the SubjectPublicKeyInfo of an ECDSA P-256 key whose point is on the curve. Anything else
      * is a {@code bad_request} naming {@code field}.
      */
     public static PublicKey clientPublicKey(String pem, String field) {
-        PublicKey key;
+        byte[] der = singleBlock(pem, "PUBLIC KEY", field);
         try {
-            key = publicKey(pem);
+            SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(der));
+            if (!X9ObjectIdentifiers.id_ecPublicKey.equals(info.getAlgorithm().getAlgorithm())) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be an ECDSA P-256 key, not "
+                        + info.getAlgorithm().getAlgorithm().getId());
+            }
+            if (!SECObjectIdentifiers.secp256r1.equals(info.getAlgorithm().getParameters())) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be an ECDSA key on the named curve P-256 (secp256r1)");
+            }
+            byte[] point = info.getPublicKeyData().getOctets();
+            if (point.length == 0 || point[0] == 0 || P256.getCurve().decodePoint(point).isInfinity()) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, field + " holds no usable P-256 point");
+            }
+            return new JcaPEMKeyConverter().getPublicKey(info);
+        } catch (ApiException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " is not a readable P-256 public key: " + e.getMessage());
+        }
+    }
+
+    private static final org.bouncycastle.asn1.x9.X9ECParameters P256 = org.bouncycastle.asn1.sec.SECNamedCurves.getByOID(
+            SECObjectIdentifiers.secp256r1);
+
+    /**
+     * The DER bytes of the one PEM block of {@code label} that {@code text} consists of; a {@code bad_request} naming
+     * {@code field} if the text is empty, holds junk before or after the block, a second block, or base64 that is
+     * not strictly valid.
+     */
+    static byte[] singleBlock(String text, String label, String field) {
+        String begin = "-----BEGIN " + label + "-----";
+        String end = "-----END " + label + "-----";
+        String hint = ": send exactly one PEM '" + label + "' block";
+        String trimmed = text == null ? "" : text.strip();
+        if (trimmed.isEmpty()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " is empty" + hint);
+        }
+        if (!trimmed.startsWith(begin)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " does not start with " + begin + hint);
+        }
+        if (!trimmed.endsWith(end)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " does not end with " + end
+                    + " (or has something after it)" + hint);
+        }
+        String body = trimmed.substring(begin.length(), trimmed.length() - end.length());
+        if (body.contains("-----")) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " holds more than one PEM block" + hint);
+        }
+        String base64 = body.replaceAll("[\\r\\n\\t ]", "");
+        if (base64.isEmpty()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " is a PEM block with nothing in it" + hint);
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be a PEM 'PUBLIC KEY' block: " + e.getMessage());
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " is not valid base64 inside the PEM block: " + e.getMessage());
         }
-        if (!(key instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be an ECDSA P-256 key, not " + key.getAlgorithm());
-        }
-        return key;
     }
 
     private static List<Object> objects(String pem) {
@@ -108,7 +159,8 @@ public final class Pem {
             for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
                 out.add(o);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // BouncyCastle reports some malformed blocks with unchecked exceptions (DecoderException, NullPointerException).
             throw new IllegalArgumentException("malformed PEM: " + e.getMessage(), e);
         }
         return out;

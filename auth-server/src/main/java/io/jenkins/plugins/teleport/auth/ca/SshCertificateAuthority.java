@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.sshd.certificate.OpenSshCertificateBuilder;
-import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -109,18 +109,44 @@ public final class SshCertificateAuthority {
         }
     }
 
-    /** Reads a public key in authorized_keys form ({@code ssh-ed25519 AAAA… comment}). */
+    /** The SSH key types certified: what OpenSSH accepts in a user certificate today (no DSA, no certificates as keys). */
+    private static final java.util.Set<String> CERTIFIABLE_TYPES = java.util.Set.of(
+            "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa");
+
+    /**
+     * Reads a public key in authorized_keys form ({@code ssh-ed25519 AAAA… comment}, no options) of a type that can be
+     * certified: Ed25519, ECDSA, or RSA of at least 2048 bits; the type named must be the type encoded.
+     */
     public static PublicKey parsePublicKey(String line) {
+        String[] parts = line.strip().split("[ \\t]+", 3);
+        if (parts.length < 2 || parts[0].isEmpty()) {
+            throw new IllegalArgumentException("not an SSH public key in authorized_keys form (e.g. 'ssh-ed25519 AAAA…')");
+        }
+        if (!CERTIFIABLE_TYPES.contains(parts[0])) {
+            throw new IllegalArgumentException("key type '" + parts[0] + "' cannot be certified: use ssh-ed25519, "
+                    + "ecdsa-sha2-nistp256/384/521 or ssh-rsa (2048 bits or more)");
+        }
+        if (parts.length == 3 && parts[2].contains("\n")) {
+            throw new IllegalArgumentException("send one key on one line");
+        }
+        PublicKey key;
         try {
-            AuthorizedKeyEntry entry = AuthorizedKeyEntry.parseAuthorizedKeyEntry(line.trim());
+            PublicKeyEntry entry = PublicKeyEntry.parsePublicKeyEntry(parts[0] + " " + parts[1]);
             if (entry == null) {
                 throw new IllegalArgumentException("empty SSH public key");
             }
-            return entry.resolvePublicKey(null, Map.of(), null);
+            key = entry.resolvePublicKey(null, Map.of(), null);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("not an SSH public key in authorized_keys form (e.g. 'ssh-ed25519 AAAA…'): "
                     + e.getMessage(), e);
         }
+        if (key == null || key instanceof OpenSshCertificate || !parts[0].equals(KeyUtils.getKeyType(key))) {
+            throw new IllegalArgumentException("the key's encoding does not match its type '" + parts[0] + "'");
+        }
+        if (key instanceof java.security.interfaces.RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
+            throw new IllegalArgumentException("RSA keys need at least 2048 bits, not " + rsa.getModulus().bitLength());
+        }
+        return key;
     }
 
     /** A certificate as one authorized_keys-style line ({@code ssh-ed25519-cert-v01@openssh.com AAAA…}). */

@@ -4,8 +4,10 @@ import io.jenkins.plugins.teleport.api.GoDuration;
 import io.jenkins.plugins.teleport.auth.AuthServer;
 import io.jenkins.plugins.teleport.auth.Bootstrap;
 import io.jenkins.plugins.teleport.auth.ServerConfig;
+import io.jenkins.plugins.teleport.auth.ca.CaKeyEncryption;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.IdentityFile;
+import io.jenkins.plugins.teleport.auth.store.PrivateFiles;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,7 +27,8 @@ import picocli.CommandLine;
 /** {@code teleport-auth}: runs the auth server ({@code start}, {@code dev}) and makes the first admin identity ({@code bootstrap}). */
 @Command(name = "teleport-auth", mixinStandardHelpOptions = true, versionProvider = Tctl.Version.class,
         description = "The auth server for request-scoped CI credentials.",
-        subcommands = {AuthServerCommand.Start.class, AuthServerCommand.Dev.class, AuthServerCommand.BootstrapAdmin.class},
+        subcommands = {AuthServerCommand.Start.class, AuthServerCommand.Dev.class, AuthServerCommand.BootstrapAdmin.class,
+                AuthServerCommand.NewEncryptionKey.class},
         footer = {"", "Exit codes: 0 stopped cleanly; 1 failed to start or run; 2 bad usage."})
 public final class AuthServerCommand {
 
@@ -64,6 +67,14 @@ public final class AuthServerCommand {
         @Option(names = "--postgres-password-file", paramLabel = "FILE", description = "File holding the PostgreSQL password.")
         Path postgresPasswordFile;
 
+        @Option(names = "--ca-key-file", paramLabel = "FILE",
+                description = "File holding the key that encrypts the CA private keys in the store (config ca_key_encryption.key.file).")
+        Path caKeyFile;
+
+        @Option(names = "--ca-key-env", paramLabel = "NAME",
+                description = "Environment variable holding that key instead (config ca_key_encryption.key.env).")
+        String caKeyEnv;
+
         ServerConfig resolve(ServerConfig base) throws IOException {
             ServerConfig c = config != null ? ServerConfig.read(config) : base;
             if (listen != null) {
@@ -77,6 +88,10 @@ public final class AuthServerCommand {
             }
             if (postgresUrl != null) {
                 c = c.withStorage(new ServerConfig.Storage("postgres", null, postgresUrl, postgresUser, postgresPasswordFile));
+            }
+            if (caKeyFile != null || caKeyEnv != null) {
+                c = c.withCaKeyEncryption(new ServerConfig.CaKeyEncryption(new ServerConfig.KeySource(caKeyFile, caKeyEnv),
+                        c.caKeyEncryption().previous()));
             }
             return c;
         }
@@ -119,15 +134,19 @@ public final class AuthServerCommand {
 
         @Override
         public Integer call() throws Exception {
-            ServerConfig config = ServerConfig.defaults().withClusterName("dev").withListenAddr(listen).withDataDir(dataDir);
+            PrivateFiles.directory(dataDir);
+            Path key = CaKeyEncryption.ensureKeyFile(dataDir.resolve("ca-encryption.key"));
+            ServerConfig config = ServerConfig.defaults().withClusterName("dev").withListenAddr(listen).withDataDir(dataDir)
+                    .withCaKeyEncryption(new ServerConfig.CaKeyEncryption(ServerConfig.KeySource.ofFile(key), null));
             try (AuthServer server = AuthServer.start(config, Clock.systemUTC())) {
                 Path identity = dataDir.resolve("admin.pem");
                 Bootstrap.adminIdentity(server.store(), server.ca(), server.clock(), "admin", Duration.ofHours(12)).write(identity);
-                Files.writeString(dataDir.resolve("ca-pin"), server.ca().pin() + "\n");
+                PrivateFiles.writeString(dataDir.resolve("ca-pin"), server.ca().pin() + "\n");
                 PrintWriter out = spec.commandLine().getOut();
                 printStarted(out, server);
                 out.println("admin identity: " + identity + " (valid 12h; tctl uses it by default from this directory)");
                 out.println("CA pin also in: " + dataDir.resolve("ca-pin") + " (bots check it before trusting the server)");
+                out.println("CA keys encrypted in the store with: " + key + " (a development key; keep production keys apart from the data)");
                 out.println();
                 out.println("next steps, in another terminal in this directory:");
                 out.println("  bin/tctl create -f examples/walkthrough.yaml      # roles, people and the bot");
@@ -163,13 +182,42 @@ public final class AuthServerCommand {
         @Override
         public Integer call() throws Exception {
             ServerConfig config = options.resolve(ServerConfig.defaults());
+            CaKeyEncryption keys = CaKeyEncryption.load(config.caKeyEncryption(), System::getenv);
             try (Store store = AuthServer.openStore(config, Clock.systemUTC())) {
-                CertificateAuthority ca = AuthServer.loadOrCreateAuthority(store, config.clusterName(), Clock.systemUTC());
+                CertificateAuthority ca = AuthServer.loadOrCreateAuthority(store, config.clusterName(), Clock.systemUTC(), keys);
                 IdentityFile identity = Bootstrap.adminIdentity(store, ca, Clock.systemUTC(), user, GoDuration.parse(ttl));
                 identity.write(out);
                 spec.commandLine().getOut().println("admin identity for user '" + user + "' written to " + out
                         + " (valid until " + identity.certificate().getNotAfter().toInstant() + ")");
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "new-encryption-key", mixinStandardHelpOptions = true,
+            description = {"Write a new key for encrypting the CA private keys in the store (32 random bytes, base64; file 0600).",
+                    "Name it in the configuration as ca_key_encryption.key.file, or put its text in an environment variable",
+                    "named by ca_key_encryption.key.env. Rotation: docs/operations.md."})
+    static final class NewEncryptionKey implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE", description = "Where to write the key (must not exist).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            if (Files.exists(out)) {
+                throw new IllegalArgumentException(out + " exists: a key is never overwritten (it may be the only way to "
+                        + "decrypt a store or its backups); choose another file");
+            }
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                PrivateFiles.directory(parent);
+            }
+            CaKeyEncryption.ensureKeyFile(out);
+            spec.commandLine().getOut().println("new CA encryption key written to " + out
+                    + " (keep it apart from the store's backups: with both, the CA keys can be read)");
             return 0;
         }
     }

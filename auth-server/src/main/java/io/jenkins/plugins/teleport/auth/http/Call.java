@@ -2,19 +2,25 @@ package io.jenkins.plugins.teleport.auth.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** One API call as a handler sees it: path parameters, query, body and the authenticated caller. */
 public record Call(String method, String path, Map<String, String> pathParams, Map<String, String> query, byte[] body,
                    Caller identity, String remoteAddress) {
+
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /**
      * The caller, authenticated on first use (so unauthenticated endpoints never look at certificates);
@@ -63,12 +69,22 @@ public record Call(String method, String path, Map<String, String> pathParams, M
         return Optional.ofNullable(query.get(name)).filter(v -> !v.isEmpty());
     }
 
+    /** An RFC 3339 time ({@code format: date-time}), read as the body's instants are. */
     public Optional<Instant> queryInstant(String name) {
         try {
             return query(name).map(Instant::parse);
         } catch (DateTimeParseException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be an RFC 3339 time such as 2026-11-21T10:00:00Z");
         }
+    }
+
+    /** A UUID ({@code format: uuid}) such as a request ID, in lower case. */
+    public Optional<String> queryUuid(String name) {
+        Optional<String> value = query(name).map(v -> v.toLowerCase(Locale.ROOT));
+        if (value.isPresent() && !UUID.matcher(value.get()).matches()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be a UUID such as 0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
+        }
+        return value;
     }
 
     public int queryInt(String name, int fallback) {
@@ -84,27 +100,68 @@ public record Call(String method, String path, Map<String, String> pathParams, M
         return body;
     }
 
-    /** The body read as {@code type}; malformed JSON, unknown fields and bad values are a {@code bad_request}. */
+    /**
+     * The body read strictly as {@code type} ({@link Json#readRequest}): malformed JSON, unknown fields, values of the
+     * wrong type, nulls and bytes that are not UTF-8 are a {@code bad_request} naming the field.
+     */
     public <T> T body(Class<T> type) {
         if (body.length == 0) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "this call needs a JSON body");
         }
         try {
-            T value = Json.mapper().readValue(body, type);
-            if (value == null) {
-                throw new ApiException(ErrorCode.BAD_REQUEST, "the JSON body must be an object, not null");
-            }
-            return value;
+            return Json.readRequest(body, type);
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "unknown field '" + e.getPropertyName() + "'"
                     + at(e) + ": check the spelling against the API document (api/src/main/resources/openapi.yaml)");
         } catch (InvalidFormatException e) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid value '" + e.getValue() + "'" + at(e));
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid value " + quoted(e.getValue()) + at(e) + ": expected "
+                    + expected(e.getTargetType()));
+        } catch (MismatchedInputException e) {
+            String message = e.getTargetType() == null || e.getOriginalMessage().startsWith("Missing required")
+                    ? e.getOriginalMessage() : "expected " + expected(e.getTargetType());
+            throw new ApiException(ErrorCode.BAD_REQUEST, "malformed request body" + at(e) + ": " + message);
+        } catch (ValueInstantiationException e) {
+            String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getOriginalMessage();
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid value" + at(e) + ": " + why);
         } catch (JsonProcessingException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "malformed request body" + at(e) + ": " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "unreadable request body: " + e.getMessage());
         }
+    }
+
+    private static String quoted(Object value) {
+        return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
+    }
+
+    /** What a value of {@code type} looks like in JSON, for people. */
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "another value";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants())
+                    .map(c -> Json.mapper().convertValue(c, String.class)).toList();
+        }
+        if (type == java.time.Duration.class) {
+            return "a duration such as \"2h\" or \"30m\"";
+        }
+        if (type == Instant.class) {
+            return "an RFC 3339 time such as \"2026-11-21T10:00:00Z\"";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
     }
 
     private static String at(JsonProcessingException e) {

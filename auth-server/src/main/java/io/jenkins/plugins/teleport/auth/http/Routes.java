@@ -129,7 +129,7 @@ public final class Routes {
                 Reply.ok(s.requests().review(call.caller(), call.param("id"), call.body(SubmitReview.class)))));
 
         routes.add(new Route("GET", "/v1/audit/events", call -> Reply.ok(new ItemList<>(s.audit().search(call.caller(),
-                call.query("request_id"), call.queryInstant("from"), call.queryInstant("to"),
+                call.queryUuid("request_id"), call.queryInstant("from"), call.queryInstant("to"),
                 call.queryInt("limit", 500))))));
         return routes;
     }

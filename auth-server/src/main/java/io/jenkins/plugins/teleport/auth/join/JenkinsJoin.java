@@ -64,7 +64,8 @@ public final class JenkinsJoin implements JoinMethod {
     public static final Duration REFETCH_INTERVAL = Duration.ofSeconds(30);
     private static final Duration CACHE_TTL = Duration.ofMinutes(15);
     private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
-    private static final int MAX_TOKEN_CHARS = 16 * 1024;
+    /** The longest ID token accepted, in characters. */
+    public static final int MAX_TOKEN_CHARS = 16 * 1024;
 
     private final String clusterName;
     private final Map<String, JWKSource<SecurityContext>> remoteKeys = new ConcurrentHashMap<>();
@@ -93,7 +94,7 @@ public final class JenkinsJoin implements JoinMethod {
             throw failure("token '" + token.name() + "' is for bot '" + spec.botName() + "', not '" + request.botName() + "'");
         }
         JWTClaimsSet claims = verifiedClaims(token, request.idToken(), now);
-        Token.Jenkins rules = spec.jenkins();
+        Token.Jenkins rules = spec.jenkins().orElseThrow(() -> failure("token '" + token.name() + "' has no spec.jenkins"));
         String job = stringClaim(claims, "job").orElse(Optional.ofNullable(claims.getSubject()).orElse(""));
         String branch = stringClaim(claims, "branch").orElse("");
         if (job.isEmpty()) {
@@ -119,7 +120,7 @@ public final class JenkinsJoin implements JoinMethod {
 
     /** The token's claims, once its signature, issuer, audience and times are checked. */
     private JWTClaimsSet verifiedClaims(Token token, String idToken, Instant now) {
-        Token.Jenkins rules = token.spec().jenkins();
+        Token.Jenkins rules = token.spec().jenkins().orElseThrow(() -> failure("token '" + token.name() + "' has no spec.jenkins"));
         if (idToken.isEmpty()) {
             throw failure("no id_token: a jenkins join sends the build's ID token");
         }

@@ -53,6 +53,10 @@ public final class JoinService {
 
     public SignedCertificate join(JoinRequest request, String remoteAddress) {
         PublicKey key = Pem.clientPublicKey(request.publicKey(), "public_key");
+        if (request.idToken().length() > JenkinsJoin.MAX_TOKEN_CHARS) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "id_token is longer than " + JenkinsJoin.MAX_TOKEN_CHARS
+                    + " characters: send the build's ID token as the controller signed it");
+        }
         JoinMethod method = methods.get(request.joinMethod());
         if (method == null) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "join method '" + request.joinMethod().wire() + "' is not enabled");

@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.auth.ca.CaKeyEncryption;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import io.jenkins.plugins.teleport.auth.store.Tx.StoredAuthority;
 import java.text.ParseException;
@@ -56,21 +57,33 @@ public final class OidcSigningKeys {
     private record Loaded(Ring ring, RSAKey active, Instant readAt, String stored) {}
 
     private final Store store;
+    private final CaKeyEncryption sealing;
     private final Clock clock;
     private volatile Loaded loaded;
 
-    public OidcSigningKeys(Store store, Clock clock) {
+    /** {@code sealing} encrypts the private key in the store, as the other CA keys are. */
+    public OidcSigningKeys(Store store, CaKeyEncryption sealing, Clock clock) {
         this.store = store;
+        this.sealing = sealing;
         this.clock = clock;
     }
 
-    /** The keys from the store, made there if missing (of several servers doing so at once, the first insert wins). */
+    /**
+     * The keys from the store with the active private key decrypted. The first read makes them if missing (of several
+     * servers doing so at once, the first insert wins) and seals the key again if it was sealed with a previous
+     * encryption key; later reads only decrypt what changed.
+     */
     private StoredAuthority loadOrCreate() {
-        return store.read(tx -> tx.authority(NAME)).orElseGet(() -> {
-            RSAKey key = generate();
-            StoredAuthority fresh = toStored(new Ring(key.getKeyID(), List.of(published(key, Optional.empty()))), key);
-            return store.write(tx -> tx.insertAuthorityIfAbsent(NAME, fresh));
-        });
+        if (loaded == null) {
+            return sealing.loadOrCreate(store, NAME, () -> {
+                RSAKey key = generate();
+                return plain(new Ring(key.getKeyID(), List.of(published(key, Optional.empty()))), key);
+            });
+        }
+        StoredAuthority stored = store.read(tx -> tx.authority(NAME)).orElseThrow(() ->
+                new IllegalStateException("the OIDC signing keys are missing from the store"));
+        return stored.publicPart().equals(loaded.stored()) ? stored
+                : new StoredAuthority(stored.publicPart(), sealing.open(NAME, stored.privateKey()));
     }
 
     /** The key that signs now (re-read from the store when the last read is a few seconds old). */
@@ -109,8 +122,9 @@ public final class OidcSigningKeys {
                     keys.add(p);
                 }
             }
-            StoredAuthority next = toStored(new Ring(fresh.getKeyID(), keys), fresh);
-            if (store.write(tx -> tx.replaceAuthority(NAME, before.stored(), next))) {
+            StoredAuthority next = plain(new Ring(fresh.getKeyID(), keys), fresh);
+            StoredAuthority sealed = new StoredAuthority(next.publicPart(), sealing.seal(NAME, next.privateKey()));
+            if (store.write(tx -> tx.replaceAuthority(NAME, before.stored(), sealed))) {
                 loaded = read(next, now);
                 return fresh.getKeyID();
             }
@@ -146,7 +160,8 @@ public final class OidcSigningKeys {
         return new Published(key.toPublicJWK().toJSONObject(), until);
     }
 
-    private static StoredAuthority toStored(Ring ring, RSAKey active) {
+    /** The ring and the active private key (a JWK), not yet sealed. */
+    private static StoredAuthority plain(Ring ring, RSAKey active) {
         try {
             return new StoredAuthority(Json.mapper().writeValueAsString(ring), active.toJSONString());
         } catch (JsonProcessingException e) {

@@ -214,13 +214,17 @@ public final class ResourceService {
     private static void validateJenkinsToken(Tx tx, Token token) {
         Token.Spec spec = token.spec();
         if (spec.joinMethod() != Token.JoinMethod.JENKINS) {
-            throw bad("token '" + token.name() + "': tokens with join method token are made with 'tctl tokens add' "
-                    + "(POST /v1/tokens), which shows their secret once; resource files may only hold jenkins tokens");
+            throw bad("token '" + token.name() + "': spec.join_method is " + spec.joinMethod().wire() + ", but tokens with a "
+                    + "secret are made with 'tctl tokens add' (POST /v1/tokens), which shows it once; written resources are "
+                    + "jenkins tokens (spec.join_method: jenkins)");
+        }
+        if (spec.botName().isEmpty()) {
+            throw bad("token '" + token.name() + "': name the bot that joins with it (spec.bot_name)");
         }
         if (tx.get(Bot.class, spec.botName()).isEmpty()) {
             throw bad("token '" + token.name() + "' is for bot '" + spec.botName() + "', which does not exist: create the bot first");
         }
-        Token.Jenkins j = spec.jenkins();
+        Token.Jenkins j = spec.jenkins().orElseThrow(() -> bad("token '" + token.name() + "': a jenkins token needs spec.jenkins"));
         if (!JenkinsJoin.isIssuerUrl(j.issuer())) {
             throw bad("token '" + token.name() + "': spec.jenkins.issuer must be the Jenkins URL the ID tokens name in iss, "
                     + "https (http only for localhost), e.g. https://jenkins.example.com/teleport-oidc");

@@ -10,7 +10,6 @@ import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Resource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,19 +30,23 @@ import org.sqlite.SQLiteDataSource;
 public final class JdbcStore implements Store {
 
     private enum Dialect {
-        SQLITE("INTEGER PRIMARY KEY AUTOINCREMENT"),
-        POSTGRES("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+        SQLITE("INTEGER PRIMARY KEY AUTOINCREMENT", "json_extract(body, '$.spec.%s')"),
+        POSTGRES("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "(CAST(body AS jsonb) -> 'spec' ->> '%s')");
 
         final String idColumn;
+        /** An SQL expression for a top-level text field of a resource's spec, e.g. its state. */
+        final String specField;
 
-        Dialect(String idColumn) {
+        Dialect(String idColumn, String specField) {
             this.idColumn = idColumn;
+            this.specField = specField;
         }
     }
 
     private static final TypeReference<AuditEvent> EVENT = new TypeReference<>() {};
 
     private final HikariDataSource pool;
+    private final Dialect dialect;
     private final Clock clock;
     private final String description;
     // SQLite has one writer at a time; queueing writers here (fairly) instead of in SQLite's busy handler, which
@@ -52,6 +55,7 @@ public final class JdbcStore implements Store {
 
     private JdbcStore(HikariDataSource pool, Dialect dialect, Clock clock, String description) {
         this.pool = pool;
+        this.dialect = dialect;
         this.writeLock = dialect == Dialect.SQLITE ? Optional.of(new ReentrantLock(true)) : Optional.empty();
         this.clock = clock;
         this.description = description;
@@ -68,20 +72,26 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /** Opens (creating if needed) the SQLite file and migrates it. */
+    /**
+     * Opens (creating if needed) the SQLite file and migrates it. A directory made for it is 0700; the file and its
+     * {@code -wal} and {@code -shm} companions are 0600 (SQLite gives the companions the database file's mode).
+     */
     public static JdbcStore sqlite(Path file, Clock clock) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create the directory of " + file + ": " + e.getMessage(), e);
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            PrivateFiles.directory(parent);
+        }
+        PrivateFiles.file(file);
+        for (String companion : List.of("-wal", "-shm", "-journal")) {
+            PrivateFiles.restrictIfPresent(Path.of(file + companion));
         }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(30_000);
+        // Deleted and overwritten bytes are zeroed where that costs no extra I/O, so that the plain CA keys of a store
+        // written before they were encrypted do not linger in free space once they are sealed (CaKeyEncryption).
+        config.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "FAST");
         // Writers take the lock when the transaction begins, so two read-modify-write transactions
         // queue up instead of failing on lock upgrade.
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
@@ -355,6 +365,55 @@ public final class JdbcStore implements Store {
                 throw unavailable(e);
             }
             return authority(name).orElseThrow();
+        }
+
+        @Override
+        public boolean replaceAuthorityKey(String name, String expected, String replacement) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cert_authorities SET key_pem = ? WHERE name = ? AND key_pem = ?")) {
+                ps.setString(1, replacement);
+                ps.setString(2, name);
+                ps.setString(3, expected);
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public Map<IssuedCertificate.Kind, Long> liveCertificateCounts(Instant now) {
+            Map<IssuedCertificate.Kind, Long> out = new java.util.EnumMap<>(IssuedCertificate.Kind.class);
+            for (IssuedCertificate.Kind kind : IssuedCertificate.Kind.values()) {
+                out.put(kind, 0L);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT kind, COUNT(*) FROM certificates WHERE revoked_at IS NULL AND expires_at > ? GROUP BY kind")) {
+                ps.setLong(1, now.toEpochMilli());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(IssuedCertificate.Kind.valueOf(rs.getString(1).toUpperCase()), rs.getLong(2));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public long pendingAccessRequests(Instant now) {
+            // Times of requests are kept to the second and written as ISO-8601 text, so text order is time order.
+            String sql = "SELECT COUNT(*) FROM resources WHERE kind = ? AND " + dialect.specField.formatted("state")
+                    + " = 'PENDING' AND " + dialect.specField.formatted("expires") + " > ?";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, Kind.ACCESS_REQUEST.wireName());
+                ps.setString(2, now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
         }
 
         @Override

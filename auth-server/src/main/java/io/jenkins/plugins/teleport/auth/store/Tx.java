@@ -52,6 +52,18 @@ public interface Tx {
      */
     boolean replaceAuthority(String name, String expectedPublicPart, StoredAuthority authority);
 
+    /**
+     * Replaces the stored private key of an authority if it is still {@code expected} (compare-and-swap, so that of
+     * several servers re-encrypting it at once one wins); true if it was replaced.
+     */
+    boolean replaceAuthorityKey(String name, String expected, String replacement);
+
+    /** How many certificates of each kind are live at {@code now}: not expired and not revoked. */
+    java.util.Map<IssuedCertificate.Kind, Long> liveCertificateCounts(Instant now);
+
+    /** How many access requests are stored as PENDING with their pending window still open at {@code now}. */
+    long pendingAccessRequests(Instant now);
+
     /** The named counters of the store (see the migration that creates them). */
     enum Counter {
         /** Bumped by every change to what is revoked: releases, locks created and removed. */

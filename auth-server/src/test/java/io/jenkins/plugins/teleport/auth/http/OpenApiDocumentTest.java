@@ -36,6 +36,8 @@ class OpenApiDocumentTest {
         }));
         Set<String> served = Routes.shape().stream()
                 .map(r -> r.method() + " " + r.template()).collect(Collectors.toCollection(TreeSet::new));
+        Route metrics = new ApiMetrics().route();
+        served.add(metrics.method() + " " + metrics.template());
         assertEquals(served, documented);
     }
 

@@ -96,7 +96,7 @@ class OidcIdentityProviderTest {
 
     /** A plain HTTPS GET that trusts the cluster CA and presents no certificate, returning status, headers and body. */
     HttpResponse<String> publicGet(String url) throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(cluster.trustOnly()).build();
+        HttpClient http = HttpClient.newBuilder().sslContext(cluster.anonymousTls()).build();
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 

@@ -12,6 +12,8 @@ import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.api.User;
 import io.jenkins.plugins.teleport.auth.AuthServer;
 import io.jenkins.plugins.teleport.auth.Bootstrap;
+import io.jenkins.plugins.teleport.auth.ServerConfig;
+import io.jenkins.plugins.teleport.auth.ca.CaKeyEncryption;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import io.jenkins.plugins.teleport.auth.ca.IdentityFile;
@@ -78,17 +80,21 @@ class MultiServerPostgresTest {
     IdentityFile admin;
     CertificateAuthority ca;
     URI[] servers;
+    Path caKey;
 
     @BeforeAll
     void start() throws Exception {
         pg = PostgresFixture.requireOrSkip();
         url = pg.createDatabase();
+        // One CA encryption key for both servers: they share the store, so they must open the same sealed CA keys.
+        caKey = CaKeyEncryption.ensureKeyFile(dir.resolve("ca-encryption.key"));
         // Both start at once: they race to create the cluster's CAs, and must end up with the same ones.
         CompletableFuture<URI> one = CompletableFuture.supplyAsync(() -> launch("one"));
         CompletableFuture<URI> two = CompletableFuture.supplyAsync(() -> launch("two"));
         servers = new URI[] {one.get(90, TimeUnit.SECONDS), two.get(90, TimeUnit.SECONDS)};
         try (Store store = JdbcStore.postgres(url, pg.user(), pg.password(), Clock.systemUTC())) {
-            ca = AuthServer.loadOrCreateAuthority(store, "multi", Clock.systemUTC());
+            ca = AuthServer.loadOrCreateAuthority(store, "multi", Clock.systemUTC(), CaKeyEncryption.load(
+                    new ServerConfig.CaKeyEncryption(ServerConfig.KeySource.ofFile(caKey), null), System::getenv));
             admin = Bootstrap.adminIdentity(store, ca, Clock.systemUTC(), "admin", Duration.ofHours(1));
         }
         applyWalkthrough(REVIEWERS);
@@ -114,7 +120,7 @@ class MultiServerPostgresTest {
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), AuthServerCommand.class.getName(), "start",
                     "--listen", "127.0.0.1:0", "--cluster-name", "multi", "--data-dir", dir.resolve(name).toString(),
-                    "--postgres-url", url, "--postgres-user", pg.user())
+                    "--postgres-url", url, "--postgres-user", pg.user(), "--ca-key-file", caKey.toString())
                     .redirectError(log.toFile());
             Process p = pb.start();
             synchronized (processes) {

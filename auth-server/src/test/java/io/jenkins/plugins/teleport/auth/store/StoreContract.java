@@ -1,16 +1,21 @@
 package io.jenkins.plugins.teleport.auth.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Metadata;
+import io.jenkins.plugins.teleport.api.RequestState;
 import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.api.Threshold;
 import io.jenkins.plugins.teleport.api.User;
 import io.jenkins.plugins.teleport.auth.AuthServer;
+import io.jenkins.plugins.teleport.auth.ca.CaKeyEncryption;
 import io.jenkins.plugins.teleport.auth.ca.CertificateAuthority;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,6 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /** What every store must guarantee; run against SQLite and PostgreSQL by the subclasses. */
 abstract class StoreContract {
+
+    static final CaKeyEncryption KEYS = CaKeyEncryption.of(new byte[32], List.of());
 
     Store store;
 
@@ -127,11 +134,11 @@ abstract class StoreContract {
     void serversSharingAStoreShareOneCertificateAuthority() throws Exception {
         try (Store second = openAgain()) {
             ExecutorService pool = Executors.newFixedThreadPool(2);
-            Future<CertificateAuthority> a = pool.submit(() -> AuthServer.loadOrCreateAuthority(store, "c", Clock.systemUTC()));
-            Future<CertificateAuthority> b = pool.submit(() -> AuthServer.loadOrCreateAuthority(second, "c", Clock.systemUTC()));
+            Future<CertificateAuthority> a = pool.submit(() -> AuthServer.loadOrCreateAuthority(store, "c", Clock.systemUTC(), KEYS));
+            Future<CertificateAuthority> b = pool.submit(() -> AuthServer.loadOrCreateAuthority(second, "c", Clock.systemUTC(), KEYS));
             assertEquals(a.get().pin(), b.get().pin());
             pool.shutdown();
-            assertEquals(a.get().pin(), AuthServer.loadOrCreateAuthority(store, "c", Clock.systemUTC()).pin(), "stable across restarts");
+            assertEquals(a.get().pin(), AuthServer.loadOrCreateAuthority(store, "c", Clock.systemUTC(), KEYS).pin(), "stable across restarts");
         }
     }
 
@@ -141,6 +148,54 @@ abstract class StoreContract {
         try (Store again = openAgain()) {
             assertTrue(again.read(tx -> tx.get(Role.class, "kept")).isPresent());
         }
+    }
+
+    @Test
+    void anAuthorityKeyIsReplacedOnlyIfItIsStillTheOneRead() {
+        store.write(tx -> tx.insertAuthorityIfAbsent("x", new Tx.StoredAuthority("pub", "old")));
+        boolean stale = store.write(tx -> tx.replaceAuthorityKey("x", "not-old", "new"));
+        assertFalse(stale);
+        boolean current = store.write(tx -> tx.replaceAuthorityKey("x", "old", "new"));
+        assertTrue(current);
+        assertEquals("new", store.read(tx -> tx.authority("x")).orElseThrow().privateKey());
+    }
+
+    @Test
+    void liveCertificatesAreCountedByKindWithoutExpiredOrRevokedOnes() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        store.write(tx -> {
+            tx.record(cert(IssuedCertificate.Kind.SSH, "1", now.plusSeconds(60), Optional.empty()));
+            tx.record(cert(IssuedCertificate.Kind.SSH, "2", now.minusSeconds(1), Optional.empty()));
+            tx.record(cert(IssuedCertificate.Kind.TLS, "a", now.plusSeconds(60), Optional.empty()));
+            tx.record(cert(IssuedCertificate.Kind.TLS, "b", now.plusSeconds(60), Optional.of(now)));
+            tx.record(cert(IssuedCertificate.Kind.TLS, "c", now.plusSeconds(60), Optional.empty()));
+            return null;
+        });
+        assertEquals(Map.of(IssuedCertificate.Kind.SSH, 1L, IssuedCertificate.Kind.TLS, 2L),
+                store.read(tx -> tx.liveCertificateCounts(now)));
+    }
+
+    @Test
+    void pendingRequestsAreThoseStoredPendingWhoseWindowIsOpen() {
+        Instant now = Instant.parse("2026-01-01T12:00:00Z");
+        store.write(tx -> {
+            tx.create(request("open", RequestState.PENDING, now.plusSeconds(3600)));
+            tx.create(request("lapsed", RequestState.PENDING, now.minusSeconds(1)));
+            tx.create(request("approved", RequestState.APPROVED, now.plusSeconds(3600)));
+            return null;
+        });
+        assertEquals(1L, (long) store.read(tx -> tx.pendingAccessRequests(now)));
+    }
+
+    private static IssuedCertificate cert(IssuedCertificate.Kind kind, String serial, Instant expires, Optional<Instant> revoked) {
+        return new IssuedCertificate(kind, serial, "bot", Optional.of("r"), expires.minusSeconds(3600), expires, revoked);
+    }
+
+    private static AccessRequest request(String name, RequestState state, Instant expires) {
+        Instant created = expires.minusSeconds(7200);
+        return new AccessRequest(null, null, Metadata.named(name), new AccessRequest.Spec("bot", "alice", List.of("deploy"),
+                state, "", "", created, expires, expires.plusSeconds(3600), Optional.empty(), false,
+                List.of(Threshold.DEFAULT), Map.of("deploy", List.of(List.of(0))), List.of(), Map.of(), "", ""), Optional.empty());
     }
 
     static AuditEvent event(String uid, Instant time, String requestId) {

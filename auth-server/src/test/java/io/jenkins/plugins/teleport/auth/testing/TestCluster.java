@@ -44,7 +44,14 @@ public final class TestCluster implements AutoCloseable {
         return start(config);
     }
 
+    /** Starts a server with {@code config}; without a CA encryption key configured, one is made in its data directory. */
     public static TestCluster start(ServerConfig config) {
+        if (config.caKeyEncryption().key().isEmpty()) {
+            java.nio.file.Path key = io.jenkins.plugins.teleport.auth.store.PrivateFiles.directory(config.dataDir())
+                    .resolve("ca-encryption.key");
+            config = config.withCaKeyEncryption(new ServerConfig.CaKeyEncryption(ServerConfig.KeySource.ofFile(
+                    io.jenkins.plugins.teleport.auth.ca.CaKeyEncryption.ensureKeyFile(key)), null));
+        }
         TestClock clock = new TestClock();
         try {
             return new TestCluster(AuthServer.start(config, clock), clock);
@@ -103,11 +110,11 @@ public final class TestCluster implements AutoCloseable {
 
     /** A client that trusts the cluster CA but presents no certificate (as a bot before it joins). */
     public TestClient anonymous() {
-        return new TestClient(server.url(), trustOnly());
+        return new TestClient(server.url(), anonymousTls());
     }
 
-    /** A TLS context that trusts the cluster CA and presents no certificate (as a relying party). */
-    public javax.net.ssl.SSLContext trustOnly() {
+    /** A TLS context that trusts the cluster CA and presents no certificate. */
+    public javax.net.ssl.SSLContext anonymousTls() {
         try {
             java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
             trust.load(null, null);

@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -22,7 +21,8 @@ import java.util.Map;
  * Lays out an identity directory and removes it, in two phases so that keys are made where they are used:
  * {@link #prepare} makes the keys in a new directory, {@link #complete} adds the certificates once the public
  * halves are certified. The directory has a random name under a given parent and mode 0700; inside, names are
- * fixed: private keys 0400, everything else 0600. Nothing is written anywhere else.
+ * fixed: private keys 0400, everything else 0600 (where the file system has no POSIX modes, as on Windows, an
+ * owner-only access-control list instead). Nothing is written anywhere else.
  */
 public final class BundleWriter {
 
@@ -38,8 +38,7 @@ public final class BundleWriter {
         Files.createDirectories(parent);
         byte[] name = new byte[12];
         RANDOM.nextBytes(name);
-        Path dir = Files.createDirectory(parent.resolve(HexFormat.of().formatHex(name)),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path dir = OwnerOnly.createDirectory(parent.resolve(HexFormat.of().formatHex(name)));
         try {
             KeyPair ssh = Keys.ed25519();
             KeyPair tls = Keys.p256();
@@ -154,21 +153,21 @@ public final class BundleWriter {
     }
 
     private static void secret(Path file, String text) throws IOException {
-        create(file, text, "r--------");
+        create(file, text);
+        OwnerOnly.readOnly(file);
     }
 
     private static void plain(Path file, String text) throws IOException {
-        create(file, text, "rw-------");
+        create(file, text);
     }
 
-    private static void create(Path file, String text, String mode) throws IOException {
+    private static void create(Path file, String text) throws IOException {
         try {
-            // Created owner-only before anything is written, then narrowed to the final mode.
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            // Created owner-only before anything is written (a mode, or the directory's owner-only ACL).
+            OwnerOnly.createFile(file);
         } catch (FileAlreadyExistsException e) {
             throw new IOException(file + " already exists: the bundle directory must be new", e);
         }
         Files.writeString(file, text, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
     }
 }

@@ -4,6 +4,7 @@ import io.jenkins.plugins.teleport.client.AuthClient;
 import io.jenkins.plugins.teleport.client.TeleportException;
 import io.jenkins.plugins.teleport.client.scope.PendingReleases;
 import io.jenkins.plugins.teleport.client.scope.Progress;
+import io.jenkins.plugins.teleport.client.scope.RequestId;
 import io.jenkins.plugins.teleport.client.scope.RequestScope;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -105,11 +106,8 @@ public final class TeleportCi {
                 err.println("[teleport-ci] " + line);
                 err.flush();
             };
-            if (!Files.isReadable(tokenFile)) {
-                throw new TeleportException("token file " + tokenFile + " is not readable");
-            }
-            RequestScope.Options options = new RequestScope.Options(server, caPin, bot, Files.readString(tokenFile).strip(),
-                    request, Optional.ofNullable(ttl).map(t -> parse("--ttl", t)), usage,
+            RequestScope.Options options = new RequestScope.Options(server, caPin, bot, tokenFile,
+                    RequestId.parse(request, "--request"), Optional.ofNullable(ttl).map(t -> parse("--ttl", t)), usage,
                     bundleDir != null ? bundleDir : Path.of(System.getProperty("java.io.tmpdir"), "teleport-ci"),
                     new PendingReleases(stateDir != null ? stateDir : PendingReleases.defaultDir(), Clock.systemUTC()),
                     AuthClient.Settings.DEFAULT, parse("--release-retry", releaseRetry));
@@ -161,9 +159,13 @@ public final class TeleportCi {
     }
 
     @Command(name = "release-pending", mixinStandardHelpOptions = true,
-            description = "Retry the releases that could not reach the auth server (run it from cron, or let the next exec do it).",
+            description = {"Retry the releases that could not reach the auth server (run it from cron, or let the next exec do it).",
+                    "Each joins again with the token file its exec used, so keep that file until then; a release is given up "
+                            + "only once its certificates have expired."},
             footer = {"", "Exit code: 0 when none is left pending, 1 otherwise."})
     static final class ReleasePending implements Callable<Integer> {
+        static final Duration BUDGET_PER_SERVER = Duration.ofSeconds(30);
+
         @Spec
         CommandSpec spec;
 
@@ -174,7 +176,8 @@ public final class TeleportCi {
         public Integer call() throws IOException {
             PrintWriter err = spec.commandLine().getErr();
             PendingReleases pending = new PendingReleases(stateDir != null ? stateDir : PendingReleases.defaultDir(), Clock.systemUTC());
-            int left = pending.retryAll(AuthClient.Settings.DEFAULT, line -> err.println("[teleport-ci] " + line));
+            int left = pending.retry(RequestScope.tokenFileRejoin(AuthClient.Settings.DEFAULT), BUDGET_PER_SERVER,
+                    line -> err.println("[teleport-ci] " + line));
             err.println("[teleport-ci] " + (left == 0 ? "no release pending" : left + " release(s) still pending in " + pending.dir()));
             err.flush();
             return left == 0 ? 0 : 1;

@@ -1,49 +1,56 @@
 package io.jenkins.plugins.teleport.client.scope;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.client.Answers;
 import io.jenkins.plugins.teleport.client.AuthClient;
 import io.jenkins.plugins.teleport.client.AuthServerException;
-import io.jenkins.plugins.teleport.client.BotIdentity;
-import io.jenkins.plugins.teleport.client.Keys;
 import io.jenkins.plugins.teleport.client.TeleportException;
+import io.jenkins.plugins.teleport.client.bundle.OwnerOnly;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Releases that could not reach the auth server, kept as small files (0600, in a 0700 directory) until they are
- * done or the certificates they release have expired. Each holds what the retry needs: the server, its CA pin,
- * the request, and the request-bound TLS identity that may release it (valid exactly as long as the release
- * matters).
+ * Releases that could not be done when their scope ended, kept as small files (owner-only, in an owner-only
+ * directory) until they are done or the certificates they release have expired. A record holds no key material: the
+ * server, its CA pin, the request, the serials, and a reference to the credentials that join again to release it
+ * (a Jenkins credentials ID, or a join token file), which the caller resolves.
  */
 public final class PendingReleases {
 
-    /** One pending release, as stored. */
-    public record Pending(URI server, String caPin, String accessRequestId, String bot, Instant validBefore,
-                          String identityPem, Map<String, String> usage) {
-
-        BotIdentity identity() {
-            List<X509Certificate> certs = Keys.certificates(identityPem);
-            return new BotIdentity(bot, Keys.readPrivateKey(identityPem), certs.get(0), certs.subList(1, certs.size()));
+    /**
+     * One pending release, as stored. {@code credentials} and {@code context} are the caller's: where to find the join
+     * credentials again (and in which context, e.g. the Jenkins build that used them).
+     */
+    public record Pending(URI server, String caPin, String accessRequestId, String bot, List<String> serials,
+                          Instant validBefore, Map<String, String> usage, String credentials, String context) {
+        public Pending {
+            serials = serials == null ? List.of() : List.copyOf(serials);
+            usage = usage == null ? Map.of() : Map.copyOf(usage);
+            credentials = credentials == null ? "" : credentials;
+            context = context == null ? "" : context;
         }
 
-        @Override
-        public String toString() {
-            return "Pending[request=" + accessRequestId + ", server=" + server + ", until=" + validBefore + "]";
+        public RequestId requestId() {
+            return new RequestId(accessRequestId);
         }
+    }
+
+    /** Joins again to release a pending record: the caller knows where its credentials are. */
+    @FunctionalInterface
+    public interface Rejoin {
+        /** A client calling as the record's bot; a {@link TeleportException} when that cannot be done now. */
+        AuthClient asBot(Pending pending);
     }
 
     private final Path dir;
@@ -67,10 +74,11 @@ public final class PendingReleases {
 
     /** Records a release to retry; the file is written whole (atomic rename) so a crash leaves no half file. */
     public Path record(Pending pending) throws IOException {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path tmp = Files.createTempFile(dir, ".pending", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        OwnerOnly.createDirectories(dir);
+        Path tmp = OwnerOnly.createTempFile(dir, ".pending", ".tmp");
         Files.write(tmp, Json.mapper().writeValueAsBytes(pending));
-        Path file = dir.resolve(pending.accessRequestId() + "-" + Long.toHexString(clock.millis()) + ".json");
+        Path file = dir.resolve(pending.accessRequestId() + "-" + Long.toHexString(clock.millis()) + "-"
+                + Long.toHexString(System.nanoTime()) + ".json");
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         return file;
     }
@@ -89,89 +97,82 @@ public final class PendingReleases {
     }
 
     public Pending read(Path file) throws IOException {
-        return Json.mapper().readerFor(Pending.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(file.toFile());
+        return Answers.reader().readValue(file.toFile(), Pending.class);
     }
 
     /**
-     * Tries every recorded release once: done or no longer needed (expired, or refused for good) removes the
-     * file; a server still unreachable keeps it. Returns how many are still pending.
+     * Tries the recorded releases, server by server, each server for at most {@code budgetPerServer}: a server that
+     * cannot be reached is not tried again in this round, so one dead server delays only its own records. A record
+     * is removed when its release is done or its certificates have expired, never otherwise. Returns how many remain.
      */
-    public int retryAll(AuthClient.Settings settings, Progress progress) throws IOException {
-        int left = 0;
+    public int retry(Rejoin rejoin, Duration budgetPerServer, Progress progress) throws IOException {
+        return retry(rejoin, budgetPerServer, progress, p -> { });
+    }
+
+    /** As {@link #retry(Rejoin, Duration, Progress)}, telling {@code done} of each release it finished. */
+    public int retry(Rejoin rejoin, Duration budgetPerServer, Progress progress, java.util.function.Consumer<Pending> done)
+            throws IOException {
+        Map<URI, List<Path>> byServer = new LinkedHashMap<>();
         for (Path file : files()) {
-            Pending p;
             try {
-                p = read(file);
+                byServer.computeIfAbsent(read(file).server(), k -> new ArrayList<>()).add(file);
             } catch (IOException unreadable) {
                 progress.line("pending release " + file.getFileName() + " is unreadable and was removed: " + unreadable.getMessage());
                 Files.deleteIfExists(file);
-                continue;
             }
-            if (!attempt(p, settings, progress)) {
-                left++;
-                continue;
+        }
+        int left = 0;
+        for (Map.Entry<URI, List<Path>> server : byServer.entrySet()) {
+            Instant deadline = clock.instant().plus(budgetPerServer);
+            boolean reachable = true;
+            for (Path file : server.getValue()) {
+                Pending p = read(file);
+                if (!clock.instant().isBefore(p.validBefore())) {
+                    progress.line("pending release of access request " + p.accessRequestId() + " given up: its certificates "
+                            + "expired at " + p.validBefore());
+                    Files.deleteIfExists(file);
+                } else if (!reachable || !clock.instant().isBefore(deadline)) {
+                    left++;
+                } else {
+                    Attempt a = attempt(p, rejoin, progress);
+                    if (a == Attempt.DONE) {
+                        Files.deleteIfExists(file);
+                        done.accept(p);
+                    } else {
+                        left++;
+                        reachable = a != Attempt.UNREACHABLE;
+                    }
+                }
             }
-            Files.deleteIfExists(file);
+            if (!reachable) {
+                progress.line("auth server " + server.getKey() + " is not reachable: its pending releases wait for the next round");
+            }
         }
         return left;
     }
 
-    /**
-     * One attempt; true when nothing remains to do. A release refused for good (e.g. the request was deleted) is
-     * reported and dropped: retrying cannot change it, and the certificates expire anyway.
-     */
-    boolean attempt(Pending p, AuthClient.Settings settings, Progress progress) {
-        if (!clock.instant().isBefore(p.validBefore())) {
-            progress.line("pending release of access request " + p.accessRequestId() + " dropped: its certificates expired at "
-                    + p.validBefore());
-            return true;
-        }
+    /** How one attempt went. */
+    enum Attempt { DONE, UNREACHABLE, REFUSED }
+
+    private static Attempt attempt(Pending p, Rejoin rejoin, Progress progress) {
         try {
-            AuthClient.create(p.server(), p.caPin(), settings).as(p.identity()).release(p.accessRequestId(), p.usage());
+            rejoin.asBot(p).release(p.requestId(), p.usage());
             progress.line("pending release of access request " + p.accessRequestId() + " done");
-            return true;
+            return Attempt.DONE;
         } catch (TeleportException.UnreachableException e) {
             progress.line("pending release of access request " + p.accessRequestId() + " still cannot reach the server: "
                     + e.getMessage());
-            return false;
-        } catch (AuthServerException e) {
-            if (worthRetrying(e)) {
-                progress.line("pending release of access request " + p.accessRequestId() + " waits: " + e.getMessage());
-                return false;
-            }
-            progress.line("pending release of access request " + p.accessRequestId() + " refused, dropped: " + e.getMessage());
-            return true;
+            return Attempt.UNREACHABLE;
         } catch (TeleportException e) {
-            progress.line("pending release of access request " + p.accessRequestId() + " cannot be done, dropped: " + e.getMessage());
-            return true;
+            progress.line("pending release of access request " + p.accessRequestId() + " waits (kept until its certificates "
+                    + "expire at " + p.validBefore() + "): " + e.getMessage());
+            return Attempt.REFUSED;
         }
     }
 
     /** Refusals that may pass later: the store was down, or a lock (which an administrator may remove) was in force. */
     static boolean worthRetrying(AuthServerException e) {
-        return e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.LOCKED;
-    }
-
-    /** Retries {@code p} with doubling waits within {@code budget}; true if it was done in time. */
-    public boolean retryWithin(Pending p, Duration budget, AuthClient.Settings settings, Progress progress) {
-        Instant deadline = clock.instant().plus(budget);
-        Duration wait = Duration.ofSeconds(1);
-        while (true) {
-            if (attempt(p, settings, progress)) {
-                return true;
-            }
-            Instant next = clock.instant().plus(wait);
-            if (next.isAfter(deadline)) {
-                return false;
-            }
-            progress.line("retrying the release in " + wait.toSeconds() + "s");
-            try {
-                Thread.sleep(wait.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            wait = wait.multipliedBy(2);
-        }
+        return e.code() == io.jenkins.plugins.teleport.api.ErrorCode.UNAVAILABLE
+                || e.code() == io.jenkins.plugins.teleport.api.ErrorCode.LOCKED;
     }
 }

@@ -9,7 +9,6 @@ import io.jenkins.plugins.teleport.api.RequestState;
 import io.jenkins.plugins.teleport.client.AuthClient;
 import io.jenkins.plugins.teleport.client.AuthServerException;
 import io.jenkins.plugins.teleport.client.BotIdentity;
-import io.jenkins.plugins.teleport.client.Keys;
 import io.jenkins.plugins.teleport.client.TeleportException;
 import io.jenkins.plugins.teleport.client.bundle.BundleContents;
 import io.jenkins.plugins.teleport.client.bundle.BundleFiles;
@@ -24,17 +23,40 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
- * The request scope, in one process: acquire (ping, join, check the request, make keys, issue, write the bundle),
- * run something, then always release and delete, whatever happened to the run. A release that cannot reach the
- * server becomes a pending release, retried within a bounded time and kept on disk if still undone.
+ * The request scope's protocol, in one place for every caller (the Jenkins plugin drives the same phases across the
+ * controller and an agent): <b>check</b> the request while the <b>keys</b> are made where they will be used,
+ * <b>issue</b> without waiting for the check, <b>complete</b> the bundle, run the body, then always <b>delete</b>
+ * and <b>release</b> (with the bot's join identity; see {@link Release}), and keep what cannot be released as a
+ * <b>pending</b> release ({@link PendingReleases}). {@link #run} and {@link #acquire} do it all in one process.
  */
 public final class RequestScope {
 
-    /** Everything a scope needs. {@code joinToken} is the bot's join token (a secret: never printed). */
-    public record Options(URI server, String caPin, String bot, String joinToken, String requestId, Optional<Duration> ttl,
+    /** How long the request's summary may take once the certificates are issued (it only decorates the result). */
+    static final Duration SUMMARY_WAIT = Duration.ofSeconds(5);
+    /** How long one scope spends on earlier pending releases of one server before it starts. */
+    static final Duration PENDING_BUDGET = Duration.ofSeconds(10);
+
+    private static final ExecutorService CHECKS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "teleport-request-check");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Everything a one-process scope needs. {@code tokenFile} holds the bot's join token (a secret: read, never
+     * printed); a pending release records its path, not its content, to join again.
+     */
+    public record Options(URI server, String caPin, String bot, Path tokenFile, RequestId requestId, Optional<Duration> ttl,
                           Map<String, String> usage, Path bundleParent, PendingReleases pending, AuthClient.Settings settings,
                           Duration releaseRetryBudget) {
         @Override
@@ -49,6 +71,9 @@ public final class RequestScope {
         T run(BundleFiles files) throws Exception;
     }
 
+    /** Issued certificates, and the request they are for when the bot could read it. */
+    public record Assumed(Optional<AccessRequest> request, IssuedCertificates issued) {}
+
     private final Options options;
     private final Progress progress;
     private final Clock clock;
@@ -58,6 +83,121 @@ public final class RequestScope {
         this.progress = progress;
         this.clock = clock;
     }
+
+    // ---- the phases -------------------------------------------------------------------------------------------
+
+    /**
+     * Phase <b>check</b>, started in the background: completes with the request if it is APPROVED now, empty if this
+     * bot cannot see it (another bot's: the issuance refusal names both bots), or fails with the reason ("… is
+     * PENDING: 1 of 2 approvals").
+     */
+    public static CompletableFuture<Optional<AccessRequest>> startCheck(AuthClient asBot, RequestId id, Progress progress) {
+        return CompletableFuture.supplyAsync(() -> check(asBot, id, progress), CHECKS);
+    }
+
+    /** The check itself, on the caller's thread. */
+    public static Optional<AccessRequest> check(AuthClient asBot, RequestId id, Progress progress) {
+        try {
+            AccessRequest request = asBot.accessRequest(id);
+            AccessRequest.Status status = request.status().orElseThrow();
+            if (status.state() != RequestState.APPROVED) {
+                throw new AuthServerException.RequestNotUsableException(codeFor(status.state()), "access request "
+                        + request.id() + " is " + status.state() + ": " + status.progress());
+            }
+            progress.line("access request " + request.id() + " is APPROVED (" + status.progress() + "), roles "
+                    + String.join(", ", request.spec().roles()));
+            return Optional.of(request);
+        } catch (AuthServerException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Phase <b>issue</b>: certifies the public keys without waiting for the check (the server decides anyway); if the
+     * server refuses, the check's reason is given when it has one, being the more telling. Issued, the request's
+     * summary is taken from the check if it answers in time.
+     */
+    public static Assumed issue(AuthClient asBot, IssueCertificates ask, CompletableFuture<Optional<AccessRequest>> check,
+                                Progress progress) {
+        IssuedCertificates issued;
+        try {
+            issued = asBot.issue(ask);
+        } catch (AuthServerException refused) {
+            Throwable reason = failureOf(check);
+            if (reason instanceof AuthServerException.RequestNotUsableException notUsable) {
+                notUsable.addSuppressed(refused);
+                throw notUsable;
+            }
+            throw refused;
+        }
+        progress.line("certificates issued for access request " + issued.accessRequestId() + ": principals "
+                + String.join(", ", issued.principals()) + ", valid until " + issued.validBefore() + " (ssh serial "
+                + issued.sshSerial() + ", x509 serial " + issued.tlsSerial() + ")");
+        Optional<AccessRequest> request;
+        try {
+            request = check.get(SUMMARY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            request = Optional.empty();
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            request = Optional.empty();
+        }
+        return new Assumed(request, issued);
+    }
+
+    /** What completes the bundle for issued certificates. */
+    public static BundleContents contents(String clusterName, String bot, IssuedCertificates issued) {
+        return new BundleContents(clusterName, issued.accessRequestId(), bot, issued.principals(), issued.sshCertificate(),
+                issued.sshCaKeys(), issued.tlsCertificate(), String.join("", issued.tlsCaCertificates()), issued.sshSerial(),
+                issued.tlsSerial(), issued.validAfter(), issued.validBefore());
+    }
+
+    /** The serials a release revokes, as the server names them. */
+    public static List<String> serials(IssuedCertificates issued) {
+        return List.of("ssh:" + issued.sshSerial(), "tls:" + issued.tlsSerial());
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> check) {
+        try {
+            check.get(SUMMARY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+        } catch (TimeoutException e) {
+            return null;
+        }
+    }
+
+    private static ErrorCode codeFor(RequestState state) {
+        return switch (state) {
+            case PENDING -> ErrorCode.REQUEST_PENDING;
+            case DENIED -> ErrorCode.REQUEST_DENIED;
+            case CONSUMED -> ErrorCode.REQUEST_CONSUMED;
+            default -> ErrorCode.REQUEST_EXPIRED;
+        };
+    }
+
+    /** Joins again from a token file, as a pending release of {@code teleport-ci} records it. */
+    public static PendingReleases.Rejoin tokenFileRejoin(AuthClient.Settings settings) {
+        return p -> {
+            String token;
+            try {
+                token = Files.readString(Path.of(p.credentials())).strip();
+            } catch (IOException | RuntimeException e) {
+                throw new TeleportException("the join token file " + p.credentials() + " cannot be read: " + e.getMessage());
+            }
+            AuthClient client = AuthClient.create(p.server(), p.caPin(), settings);
+            return client.as(client.join(p.bot(), token));
+        };
+    }
+
+    // ---- all of it in one process -----------------------------------------------------------------------------
 
     /** Acquires, runs {@code body}, and always cleans up. The body's outcome (or exception) is returned (or thrown). */
     public <T> T run(Body<T> body) throws Exception {
@@ -82,27 +222,30 @@ public final class RequestScope {
     }
 
     /**
-     * Everything up to the body. Fails before anything is written if the request cannot be used: its reason is the
-     * server's ("request … is PENDING: 1 of 2 approvals").
+     * Everything up to the body. A request that cannot be used fails with the server's reason ("request … is PENDING:
+     * 1 of 2 approvals") and leaves no files.
      */
     public Acquired acquire() throws IOException {
-        int left = options.pending().retryAll(options.settings(), progress);
+        int left = options.pending().retry(tokenFileRejoin(options.settings()), PENDING_BUDGET, progress);
         if (left > 0) {
             progress.line(left + " earlier release(s) still pending in " + options.pending().dir());
+        }
+        if (!Files.isReadable(options.tokenFile())) {
+            throw new TeleportException("token file " + options.tokenFile() + " is not readable");
         }
         AuthClient client = AuthClient.create(options.server(), options.caPin(), options.settings());
         Ping ping = client.ping();
         progress.line("auth server " + options.server() + " (cluster " + ping.clusterName() + ", CA pin verified)");
-        BotIdentity identity = client.join(options.bot(), options.joinToken());
+        BotIdentity identity = client.join(options.bot(), Files.readString(options.tokenFile()).strip());
         progress.line("joined as bot '" + options.bot() + "' (identity valid until " + identity.expires() + ")");
         AuthClient asBot = client.as(identity);
-        checkRequest(asBot, options.requestId(), progress);
 
+        CompletableFuture<Optional<AccessRequest>> check = startCheck(asBot, options.requestId(), progress);
         PreparedBundle prepared = BundleWriter.prepare(options.bundleParent(), "bot " + options.bot());
-        IssuedCertificates issued;
+        Assumed assumed;
         try {
-            issued = asBot.issue(new IssueCertificates(options.requestId(), prepared.sshPublicKey(), prepared.tlsPublicKeyPem(),
-                    options.ttl(), options.usage()));
+            assumed = issue(asBot, new IssueCertificates(options.requestId().value(), prepared.sshPublicKey(),
+                    prepared.tlsPublicKeyPem(), options.ttl(), options.usage()), check, progress);
         } catch (RuntimeException e) {
             try {
                 BundleWriter.delete(prepared.dir());
@@ -111,21 +254,16 @@ public final class RequestScope {
             }
             throw e;
         }
-        progress.line("certificates issued for access request " + issued.accessRequestId() + ": principals "
-                + String.join(", ", issued.principals()) + ", valid until " + issued.validBefore() + " (ssh serial "
-                + issued.sshSerial() + ", x509 serial " + issued.tlsSerial() + ")");
-        BotIdentity requestIdentity = new BotIdentity(options.bot(),
-                Keys.readPrivateKey(Files.readString(prepared.dir().resolve(BundleFiles.TLS_KEY))),
-                Keys.certificates(issued.tlsCertificate()).get(0), Keys.certificates(String.join("", issued.tlsCaCertificates())));
-        AuthClient releaser = client.as(requestIdentity);
+        IssuedCertificates issued = assumed.issued();
+        Acquired acquired = new Acquired(identity, asBot, issued, prepared.dir());
         try {
-            BundleFiles files = BundleWriter.complete(prepared, contents(ping, issued));
+            BundleFiles files = BundleWriter.complete(prepared, contents(ping.clusterName(), options.bot(), issued));
             progress.line("identity written to " + files.dir());
-            return new Acquired(releaser, requestIdentity, issued, files);
+            acquired.files = files;
+            return acquired;
         } catch (IOException | RuntimeException e) {
-            // complete() removed the directory; what is left to do is the release.
             try {
-                new Acquired(releaser, requestIdentity, issued, null).close();
+                acquired.close(); // complete() removed the directory; what is left to do is the release
             } catch (IOException | RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -133,57 +271,20 @@ public final class RequestScope {
         }
     }
 
-    /**
-     * Fails unless the request is APPROVED now, with a message that says why ("… is PENDING: 1 of 2 approvals"). A
-     * request this bot cannot see (another bot's) passes here: the issuance refusal that follows names both bots.
-     */
-    public static Optional<AccessRequest> checkRequest(AuthClient asBot, String requestId, Progress progress) {
-        try {
-            AccessRequest request = asBot.accessRequest(requestId);
-            AccessRequest.Status status = request.status().orElseThrow();
-            if (status.state() != RequestState.APPROVED) {
-                throw new AuthServerException.RequestNotUsableException(codeFor(status.state()), "access request "
-                        + request.id() + " is " + status.state() + ": " + status.progress());
-            }
-            progress.line("access request " + request.id() + " is APPROVED (" + status.progress() + "), roles "
-                    + String.join(", ", request.spec().roles()));
-            return Optional.of(request);
-        } catch (AuthServerException e) {
-            if (e.code() != ErrorCode.NOT_FOUND) {
-                throw e;
-            }
-            return Optional.empty();
-        }
-    }
-
-    private static ErrorCode codeFor(RequestState state) {
-        return switch (state) {
-            case PENDING -> ErrorCode.REQUEST_PENDING;
-            case DENIED -> ErrorCode.REQUEST_DENIED;
-            case CONSUMED -> ErrorCode.REQUEST_CONSUMED;
-            default -> ErrorCode.REQUEST_EXPIRED;
-        };
-    }
-
-    private BundleContents contents(Ping ping, IssuedCertificates issued) {
-        return new BundleContents(ping.clusterName(), issued.accessRequestId(), options.bot(), issued.principals(),
-                issued.sshCertificate(), issued.sshCaKeys(), issued.tlsCertificate(), String.join("", issued.tlsCaCertificates()),
-                issued.sshSerial(), issued.tlsSerial(), issued.validAfter(), issued.validBefore());
-    }
-
-    /** An acquired scope: closing it releases the request and deletes the bundle, once. */
+    /** An acquired scope: closing it deletes the bundle and releases the request, once. */
     public final class Acquired implements AutoCloseable {
-        private final AuthClient client;
         private final BotIdentity identity;
+        private final AuthClient asBot;
         private final IssuedCertificates issued;
-        private final BundleFiles files;
+        private final Path dir;
+        private volatile BundleFiles files;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        Acquired(AuthClient client, BotIdentity identity, IssuedCertificates issued, BundleFiles files) {
-            this.client = client;
+        Acquired(BotIdentity identity, AuthClient asBot, IssuedCertificates issued, Path dir) {
             this.identity = identity;
+            this.asBot = asBot;
             this.issued = issued;
-            this.files = files;
+            this.dir = dir;
         }
 
         public BundleFiles files() {
@@ -194,60 +295,32 @@ public final class RequestScope {
             return issued;
         }
 
-        /** Releases (or records a pending release) and deletes the bundle; errors are collected, never hidden. */
+        /** Deletes the bundle, then releases (or records a pending release); errors are collected, never hidden. */
         @Override
         public void close() throws IOException {
             if (!closed.compareAndSet(false, true)) {
                 return;
             }
             IOException deleteFailure = null;
-            if (files != null) {
-                try {
-                    BundleWriter.delete(files.dir());
-                    progress.line("identity directory deleted");
-                } catch (IOException e) {
-                    deleteFailure = e;
-                }
-            }
-            // An interrupted run must still release: clear the flag for the calls, and set it again after.
-            boolean interrupted = Thread.interrupted();
             try {
-                release();
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                BundleWriter.delete(dir);
+                progress.line("identity directory deleted");
+            } catch (IOException e) {
+                deleteFailure = e;
+            }
+            PendingReleases.Pending record = new PendingReleases.Pending(options.server(), options.caPin(),
+                    issued.accessRequestId(), options.bot(), serials(issued), issued.validBefore(), options.usage(),
+                    options.tokenFile().toAbsolutePath().toString(), "");
+            Supplier<AuthClient> releaser = () -> identity.validFor(Duration.ofSeconds(30), clock.instant()) ? asBot
+                    : tokenFileRejoin(options.settings()).asBot(record);
+            Release.Outcome outcome = new Release(options.pending(), clock, Release.Wait.REAL)
+                    .release(releaser, record, options.releaseRetryBudget(), progress);
+            if (outcome instanceof Release.Kept) {
+                progress.line("release still pending: run 'teleport-ci release-pending' (or the next teleport-ci exec) to finish it");
             }
             if (deleteFailure != null) {
                 throw deleteFailure;
             }
-        }
-
-        private void release() throws IOException {
-            try {
-                var released = client.release(issued.accessRequestId(), options.usage());
-                progress.line("released access request " + released.accessRequestId() + ": revoked "
-                        + String.join(", ", released.revokedSerials()) + (released.consumed() ? " (one-shot request consumed)" : ""));
-            } catch (TeleportException.UnreachableException | AuthServerException e) {
-                if (e instanceof AuthServerException a && !PendingReleases.worthRetrying(a)) {
-                    throw a;
-                }
-                PendingReleases.Pending pending = new PendingReleases.Pending(options.server(), options.caPin(),
-                        issued.accessRequestId(), options.bot(), issued.validBefore(), identityPem(), options.usage());
-                Path file = options.pending().record(pending);
-                progress.line("release could not reach the auth server (" + e.getMessage() + "); recorded in " + file
-                        + " and retried until the certificates expire at " + issued.validBefore());
-                if (options.pending().retryWithin(pending, options.releaseRetryBudget(), options.settings(), progress)) {
-                    java.nio.file.Files.deleteIfExists(file);
-                } else {
-                    progress.line("release still pending: run 'teleport-ci release-pending' (or the next teleport-ci exec) to finish it");
-                }
-            }
-        }
-
-        private String identityPem() {
-            return Keys.privateKeyPem(identity.key()) + Keys.certificatePem(identity.certificate())
-                    + String.join("", identity.caCertificates().stream().map(Keys::certificatePem).toList());
         }
     }
 }

@@ -73,7 +73,15 @@ class RequestScopeTest {
     }
 
     RequestScope scope(String requestId, String bot, String caPin) {
-        return new RequestScope(new RequestScope.Options(cluster.server().url(), caPin, bot, cluster.token(bot, false), requestId,
+        Path tokenFile = dir.resolve("token-" + bot);
+        try {
+            if (!Files.exists(tokenFile)) {
+                Files.writeString(tokenFile, cluster.token(bot, true) + "\n");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new RequestScope(new RequestScope.Options(cluster.server().url(), caPin, bot, tokenFile, new RequestId(requestId),
                 Optional.empty(), Map.of("build_url", "https://ci.example.com/job/1/"), dir.resolve("bundles"),
                 new PendingReleases(dir.resolve("pending"), Clock.systemUTC()), FAST, Duration.ZERO), progress::add, Clock.systemUTC());
     }
@@ -148,7 +156,7 @@ class RequestScopeTest {
             var tls = Keys.p256();
             refused[0] = assertThrows(AuthServerException.class, () -> client.issue(new IssueCertificates(other,
                     Keys.sshPublicKey(ssh.getPublic(), "x"), Keys.publicKeyPem(tls.getPublic()), Optional.empty(), Map.of())));
-            refused[1] = assertThrows(AuthServerException.class, () -> client.release(other, Map.of()));
+            refused[1] = assertThrows(AuthServerException.class, () -> client.release(RequestId.parse(other, "requestId"), Map.of()));
             return null;
         });
         for (AuthServerException e : refused) {
@@ -248,11 +256,59 @@ class RequestScopeTest {
         assertEquals(1, pending.files().size(), progress.toString());
         String recorded = Files.readString(pending.files().get(0));
         assertTrue(recorded.contains(id));
+        assertFalse(recorded.contains("PRIVATE KEY") || recorded.contains(Files.readString(dir.resolve("token-jenkins-deploy")).strip()),
+                "no key material and no token in the record, only where the token file is");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pending.files().get(0))));
 
         cluster.restart();
-        assertEquals(0, pending.retryAll(FAST, progress::add));
+        assertEquals(0, pending.retry(RequestScope.tokenFileRejoin(FAST), Duration.ofSeconds(30), progress::add));
         assertEquals(List.of(), pending.files());
         assertEquals(1, events(id, "cert.release").size(), "released after the restart: nothing lost");
+    }
+
+    PendingReleases.Pending pendingFor(java.net.URI server, String id, java.time.Instant validBefore) {
+        return new PendingReleases.Pending(server, cluster.server().ca().pin(), id, "jenkins-deploy", List.of(), validBefore,
+                Map.of(), dir.resolve("token-jenkins-deploy").toString(), "");
+    }
+
+    @Test
+    void oneDeadServerDelaysOnlyItsOwnPendingReleasesAndNothingIsGivenUpBeforeItExpires() throws Exception {
+        String id = request(2);
+        RequestScope.Acquired acquired = scope(id).acquire(); // writes the token file; certificates to release
+        java.time.Instant until = acquired.issued().validBefore();
+        int deadPort;
+        try (var s = new java.net.ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        PendingReleases pending = new PendingReleases(dir.resolve("pending-2"), Clock.systemUTC());
+        java.net.URI dead = java.net.URI.create("https://127.0.0.1:" + deadPort);
+        pending.record(pendingFor(dead, request(2), until));
+        pending.record(pendingFor(dead, request(2), until));
+        pending.record(pendingFor(cluster.server().url(), id, until));
+
+        assertEquals(2, pending.retry(RequestScope.tokenFileRejoin(FAST), Duration.ofSeconds(30), progress::add));
+        assertEquals(1, events(id, "cert.release").size(), "the live server's release is done");
+        assertEquals(1, progress.stream().filter(l -> l.contains("still cannot reach")).count(),
+                "after the first unreachable record, that server is not tried again this round: " + progress);
+
+        PendingReleases later = new PendingReleases(dir.resolve("pending-2"), Clock.offset(Clock.systemUTC(), Duration.ofDays(1)));
+        assertEquals(0, later.retry(RequestScope.tokenFileRejoin(FAST), Duration.ofSeconds(30), progress::add));
+        assertTrue(progress.stream().anyMatch(l -> l.contains("given up: its certificates expired")), progress.toString());
+        acquired.close();
+    }
+
+    @Test
+    void aRefusedPendingReleaseIsKeptUntilItsCertificatesExpire() throws Exception {
+        String id = request(2);
+        RequestScope.Acquired acquired = scope(id).acquire();
+        PendingReleases pending = new PendingReleases(dir.resolve("pending-3"), Clock.systemUTC());
+        pending.record(pendingFor(cluster.server().url(), id, acquired.issued().validBefore()));
+        PendingReleases.Rejoin refused = p -> {
+            throw new io.jenkins.plugins.teleport.client.AuthServerException.NotAllowedException(ErrorCode.ACCESS_DENIED,
+                    "credentials gone");
+        };
+        assertEquals(1, pending.retry(refused, Duration.ofSeconds(30), progress::add));
+        assertEquals(1, pending.files().size(), "kept: the credentials may come back before the certificates expire");
+        acquired.close();
     }
 }

@@ -1,0 +1,71 @@
+package io.jenkins.plugins.teleport.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The configuration file names every limit of the transport and the CA encryption key, as docs/operations.md shows. */
+class ServerConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private ServerConfig read(String yaml) throws Exception {
+        Path file = dir.resolve("auth.yaml");
+        Files.writeString(file, yaml);
+        return ServerConfig.read(file);
+    }
+
+    @Test
+    void everyTransportLimitAndTheCaKeyAreReadFromTheFile() throws Exception {
+        ServerConfig c = read("""
+                http:
+                  max_connections: 100
+                  threads: 8
+                  handshake_timeout: 3s
+                  request_header_timeout: 4s
+                  request_body_timeout: 5s
+                  idle_timeout: 1m
+                  max_header_bytes: 4096
+                  max_body_bytes: 65536
+                ca_key_encryption:
+                  key: {env: TELEPORT_CA_KEY}
+                  previous: [{file: /etc/teleport-ci/old.key}]
+                """);
+        assertEquals(new ServerConfig.Http(100, 8, Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(5),
+                Duration.ofMinutes(1), 4096, 65536), c.http());
+        assertEquals(ServerConfig.KeySource.ofEnv("TELEPORT_CA_KEY"), c.caKeyEncryption().key());
+        assertEquals(List.of(ServerConfig.KeySource.ofFile(Path.of("/etc/teleport-ci/old.key"))), c.caKeyEncryption().previous());
+    }
+
+    @Test
+    void leftOutLimitsHaveTheDocumentedDefaults() throws Exception {
+        assertEquals(new ServerConfig.Http(2048, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(15),
+                Duration.ofSeconds(20), 8192, 1 << 20), read("http: {}\n").http());
+        assertEquals(ServerConfig.Http.DEFAULTS, read("cluster_name: x\n").http());
+    }
+
+    @Test
+    void aNegativeLimitIsRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ServerConfig.Http(0, -1, null, null, null, null, 0, 0));
+        assertTrue(e.getMessage().contains("http.threads"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new ServerConfig.Http(0, 0, null, null, Duration.ZERO, null, 0, 0));
+        assertTrue(e.getMessage().contains("http.request_body_timeout"), e.getMessage());
+    }
+
+    @Test
+    void settingsThatMovedUnderHttpSaySo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read("max_body_bytes: 100\n"));
+        assertTrue(e.getMessage().contains("http.max_body_bytes"), e.getMessage());
+        assertThrows(com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException.class, () -> read("http: {threadz: 3}\n"));
+    }
+}

@@ -1,0 +1,142 @@
+package io.jenkins.plugins.teleport.jenkins;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hudson.model.Descriptor;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import jenkins.model.Jenkins;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The rules Jenkins applies when it renders a configuration page, checked on every form view of the plugin: an
+ * {@code f:select} (or the credentials plugin's {@code c:select}) needs its descriptor's {@code doFill<Field>Items},
+ * or the page fails with "doesn't have the doFill…Items method for filling a drop-down list"; every field has help;
+ * every {@code doCheck<Field>} and {@code doFill<Field>Items} belongs to a field of the view. And the step's and the
+ * wrapper's forms are the same form.
+ */
+class FormRulesTest {
+
+    static final Path VIEWS = Path.of("src", "main", "resources", "io", "jenkins", "plugins", "teleport", "jenkins");
+
+    /** A form view: its describable's descriptor, its fields, and those drawn as select boxes. */
+    record Form(Path view, Descriptor<?> descriptor, Set<String> fields, Set<String> selects) {}
+
+    static List<Form> forms() throws Exception {
+        List<Form> forms = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.walk(VIEWS)) {
+            for (Path view : s.filter(p -> p.getFileName().toString().matches("config\\.jelly|credentials\\.jelly")).sorted().toList()) {
+                Class<?> type = Class.forName("io.jenkins.plugins.teleport.jenkins." + view.getParent().getFileName());
+                Descriptor<?> descriptor = type == TeleportGlobalConfiguration.class ? TeleportGlobalConfiguration.get()
+                        : descriptorOf(type);
+                Set<String> fields = new TreeSet<>();
+                Set<String> selects = new TreeSet<>();
+                var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(view.toFile());
+                NodeList entries = doc.getElementsByTagName("f:entry");
+                for (int i = 0; i < entries.getLength(); i++) {
+                    Element entry = (Element) entries.item(i);
+                    String field = entry.getAttribute("field");
+                    if (field.isEmpty()) {
+                        continue;
+                    }
+                    fields.add(field);
+                    if (entry.getElementsByTagName("f:select").getLength() > 0 || entry.getElementsByTagName("c:select").getLength() > 0) {
+                        selects.add(field);
+                    }
+                }
+                forms.add(new Form(view, descriptor, fields, selects));
+            }
+        }
+        return forms;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Descriptor<?> descriptorOf(Class<?> type) {
+        return Jenkins.get().getDescriptorOrDie((Class) type);
+    }
+
+    static Set<String> formMethods(Descriptor<?> d, String prefix, String suffix) {
+        return Arrays.stream(d.getClass().getMethods()).map(Method::getName).filter(n -> n.startsWith(prefix) && n.endsWith(suffix))
+                .map(n -> Character.toLowerCase(n.charAt(prefix.length())) + n.substring(prefix.length() + 1, n.length() - suffix.length()))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void everySelectBoxHasItsFillMethodAsJenkinsRequiresAtRenderTime() throws Exception {
+        List<Form> forms = forms();
+        assertTrue(forms.size() >= 5, forms.toString());
+        for (Form form : forms) {
+            for (String field : form.selects()) {
+                Map<String, Object> attributes = new HashMap<>();
+                assertDoesNotThrow(() -> form.descriptor().calcFillSettings(field, attributes), form.view() + " renders " + field);
+                assertNotNull(attributes.get("fillUrl"), form.view() + ": " + field);
+            }
+        }
+    }
+
+    @Test
+    void theRenderRuleIsTheOneJenkinsEnforces() {
+        // What the real Jenkins 2.541.2 logged for the wrapper before it had doFillServerItems.
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new TeleportServer.DescriptorImpl().calcFillSettings("server", new HashMap<>()));
+        assertTrue(e.getMessage().endsWith("doesn't have the doFillServerItems method for filling a drop-down list"), e.getMessage());
+    }
+
+    @Test
+    void everyCheckAndFillMethodBelongsToAFieldOfItsView() throws Exception {
+        for (Form form : forms()) {
+            Set<String> checks = formMethods(form.descriptor(), "doCheck", "");
+            checks.remove("id"); // the credentials plugin's own doCheckId, for id-and-description
+            assertTrue(form.fields().containsAll(checks), form.view() + " has fields " + form.fields() + ", checks " + checks);
+            Set<String> fills = formMethods(form.descriptor(), "doFill", "Items");
+            fills.remove("scope"); // the credentials plugin's own
+            assertTrue(form.selects().containsAll(fills), form.view() + " has selects " + form.selects() + ", fills " + fills);
+        }
+    }
+
+    @Test
+    void everyFieldHasHelp() throws Exception {
+        for (Form form : forms()) {
+            for (String field : form.fields()) {
+                assertNotNull(form.descriptor().getHelpFile(field), form.view() + ": no help for " + field);
+            }
+        }
+    }
+
+    @Test
+    void theStepAndTheWrapperAreOneForm() throws Exception {
+        Map<String, Form> byClass = new LinkedHashMap<>();
+        for (Form form : forms()) {
+            byClass.put(form.view().getParent().getFileName().toString(), form);
+        }
+        Form step = byClass.get("TeleportAccessRequestStep");
+        Form wrapper = byClass.get("TeleportAccessRequestBuildWrapper");
+        assertEquals(Files.readString(step.view()), Files.readString(wrapper.view()), "the same view");
+        assertEquals(Set.copyOf(AccessRequestForm.FIELDS), step.fields());
+        for (String[] kind : new String[][] {{"doCheck", ""}, {"doFill", "Items"}}) {
+            assertEquals(formMethods(step.descriptor(), kind[0], kind[1]), formMethods(wrapper.descriptor(), kind[0], kind[1]), kind[0]);
+        }
+        for (String field : AccessRequestForm.FIELDS) {
+            assertEquals(step.descriptor().getHelpFile(field), wrapper.descriptor().getHelpFile(field), "one help file for " + field);
+        }
+        assertEquals(0, Files.list(wrapper.view().getParent()).filter(p -> p.getFileName().toString().startsWith("help-")).count(),
+                "the wrapper keeps no copies of the step's help");
+    }
+}
