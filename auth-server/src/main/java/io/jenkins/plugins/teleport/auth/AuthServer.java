@@ -14,12 +14,16 @@ import io.jenkins.plugins.teleport.auth.http.ApiMetrics;
 import io.jenkins.plugins.teleport.auth.http.ApiServer;
 import io.jenkins.plugins.teleport.auth.http.Route;
 import io.jenkins.plugins.teleport.auth.http.Routes;
+import io.jenkins.plugins.teleport.auth.join.JenkinsJoin;
 import io.jenkins.plugins.teleport.auth.join.JoinService;
 import io.jenkins.plugins.teleport.auth.join.TokenJoin;
 import io.jenkins.plugins.teleport.auth.join.TokenService;
 import io.jenkins.plugins.teleport.auth.locks.LockService;
+import io.jenkins.plugins.teleport.auth.oidc.OidcIdentityProvider;
+import io.jenkins.plugins.teleport.auth.oidc.OidcSigningKeys;
 import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestService;
+import io.jenkins.plugins.teleport.auth.requests.RequestWatch;
 import io.jenkins.plugins.teleport.auth.resources.ResourceService;
 import io.jenkins.plugins.teleport.auth.store.JdbcStore;
 import io.jenkins.plugins.teleport.auth.store.Store;
@@ -36,6 +40,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The auth server, wired by hand: store, CA, services and the HTTPS API. */
 public final class AuthServer implements AutoCloseable {
@@ -48,13 +53,15 @@ public final class AuthServer implements AutoCloseable {
     private final CertificateAuthority ca;
     private final ApiServer api;
     private final Clock clock;
+    private final RequestWatch watch;
 
-    private AuthServer(ServerConfig config, Store store, CertificateAuthority ca, ApiServer api, Clock clock) {
+    private AuthServer(ServerConfig config, Store store, CertificateAuthority ca, ApiServer api, Clock clock, RequestWatch watch) {
         this.config = config;
         this.store = store;
         this.ca = ca;
         this.api = api;
         this.clock = clock;
+        this.watch = watch;
     }
 
     /** Opens the store (migrating it), loads or creates the CA, and starts serving the API. */
@@ -68,13 +75,20 @@ public final class AuthServer implements AutoCloseable {
             X509Certificate serverCert = ca.issueServer(tlsKey.getPublic(), serverNames(config), Duration.ofDays(365), clock.instant());
             AuditLog audit = new AuditLog(store, clock);
             Ping ping = new Ping(config.clusterName(), VERSION, ca.pin());
+            // The issuer is the configured public URL, or (when none is configured) this server's own URL, known once
+            // it listens.
+            AtomicReference<String> issuer = new AtomicReference<>(config.publicUrl());
+            OidcIdentityProvider oidc = new OidcIdentityProvider(issuer::get, new OidcSigningKeys(store, keys, clock),
+                    store, audit, clock);
+            RequestWatch watch = new RequestWatch(store, RequestWatch.POLL_INTERVAL);
             Routes.Services services = new Routes.Services(ping, new ResourceService(store, audit),
-                    new AccessRequestService(store, audit, clock), audit, new UserCertificates(store, ca, audit, clock),
+                    new AccessRequestService(store, audit, watch, clock), audit, new UserCertificates(store, ca, audit, clock),
                     new TokenService(store, audit, clock),
-                    new JoinService(store, ca, audit, clock, config.botIdentityTtl(), List.of(new TokenJoin())),
+                    new JoinService(store, ca, audit, clock, config.botIdentityTtl(),
+                            List.of(new TokenJoin(), new JenkinsJoin(config.clusterName()))),
                     new LockService(store, audit, clock),
-                    new CertificateIssuer(store, ca, sshCa, audit, clock, config.maxCertificateTtl()),
-                    new RevocationLists(store, ca, sshCa, clock));
+                    new CertificateIssuer(store, ca, sshCa, audit, watch, clock, config.maxCertificateTtl()),
+                    new RevocationLists(store, ca, sshCa, clock), oidc);
             ApiMetrics metrics = new ApiMetrics().watch(store, clock);
             List<Route> routes = new ArrayList<>(Routes.all(services));
             routes.add(metrics.route());
@@ -82,7 +96,11 @@ public final class AuthServer implements AutoCloseable {
                     Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
                     routes, new Authenticator(store, audit, clock), config.http(), metrics);
             api.start();
-            return new AuthServer(config, store, ca, api, clock);
+            AuthServer server = new AuthServer(config, store, ca, api, clock, watch);
+            if (issuer.get().isEmpty()) {
+                issuer.set(server.url().toString());
+            }
+            return server;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -163,6 +181,7 @@ public final class AuthServer implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        watch.close();
         store.close();
     }
 

@@ -15,7 +15,8 @@ import java.util.Optional;
  * Unknown fields are refused, so a misspelt setting is an error rather than a silent default. {@code bot_identity_ttl}
  * is the lifetime of the identity a bot gets when it joins; {@code max_certificate_ttl} caps every request-bound
  * certificate; {@code http} holds the limits of the API's transport; {@code ca_key_encryption} names the key that
- * encrypts the CA private keys in the store.
+ * encrypts the CA private keys in the store; {@code public_url} is the https URL this server is reached at, the issuer
+ * of its OIDC tokens (default: its own listen address).
  */
 public record ServerConfig(
         String clusterName,
@@ -26,7 +27,8 @@ public record ServerConfig(
         Http http,
         CaKeyEncryption caKeyEncryption,
         Duration botIdentityTtl,
-        Duration maxCertificateTtl) {
+        Duration maxCertificateTtl,
+        String publicUrl) {
 
     public ServerConfig {
         clusterName = clusterName == null || clusterName.isBlank() ? "teleport-ci" : clusterName;
@@ -38,6 +40,11 @@ public record ServerConfig(
         caKeyEncryption = caKeyEncryption == null ? CaKeyEncryption.NONE : caKeyEncryption;
         botIdentityTtl = botIdentityTtl == null ? Duration.ofHours(1) : botIdentityTtl;
         maxCertificateTtl = maxCertificateTtl == null ? Duration.ofHours(8) : maxCertificateTtl;
+        publicUrl = publicUrl == null ? "" : publicUrl.strip();
+        if (!publicUrl.isEmpty() && !publicUrl.matches("https://[^/?#\\s]+(/[^?#\\s]*)?")) {
+            throw new IllegalArgumentException("public_url must be the https URL clients and relying parties reach this "
+                    + "server at, e.g. https://auth.example.com:3025 (it is the OIDC issuer)");
+        }
     }
 
     /**
@@ -131,7 +138,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a configuration file; the two settings that moved under {@code http} say so. */
@@ -165,26 +172,26 @@ public record ServerConfig(
     }
 
     public ServerConfig withListenAddr(String addr) {
-        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 
     public ServerConfig withClusterName(String name) {
-        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 
     public ServerConfig withStorage(Storage s) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 
     public ServerConfig withHttp(Http limits) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, limits, caKeyEncryption, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, limits, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 
     public ServerConfig withCaKeyEncryption(CaKeyEncryption encryption) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, http, encryption, botIdentityTtl, maxCertificateTtl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, http, encryption, botIdentityTtl, maxCertificateTtl, publicUrl);
     }
 }

@@ -92,7 +92,8 @@ public final class Tctl {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create the resources (role, user, bot) in a YAML file; several may be separated by '---'.")
+            description = "Create the resources (role, user, bot, integration, jenkins token) in a YAML file; several may be "
+                    + "separated by '---'.")
     static final class Create extends ApiCommand {
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML resource file.")
         Path file;
@@ -106,6 +107,12 @@ public final class Tctl {
             AdminApi api = api();
             for (Resource r : resources) {
                 Kind kind = Kind.fromWireName(r.kind()).orElseThrow();
+                if (kind == Kind.TOKEN) {
+                    // Tokens in files are jenkins ones (no secret): written in place, whether new or not.
+                    api.send("PUT", "/v1/tokens/" + r.name(), r, new TypeReference<JsonNode>() {});
+                    out().println("token '" + r.name() + "' created or replaced");
+                    continue;
+                }
                 if (force) {
                     api.send("PUT", "/v1/" + kind.collection() + "/" + r.name(), r, new TypeReference<JsonNode>() {});
                 } else {
@@ -128,9 +135,9 @@ public final class Tctl {
                         continue;
                     }
                     String kindName = doc.path("kind").asText();
-                    Kind kind = Kind.fromWireName(kindName).filter(k -> k != Kind.ACCESS_REQUEST).orElseThrow(() ->
+                    Kind kind = Kind.fromWireName(kindName).filter(k -> k != Kind.ACCESS_REQUEST && k != Kind.LOCK).orElseThrow(() ->
                             new ApiCommand.LocalProblem(file + ": kind '" + kindName + "' cannot be created from a file; "
-                                    + "use role, user or bot"));
+                                    + "use role, user, bot, integration or token (jenkins join method)"));
                     try {
                         out.add(Json.mapper().treeToValue(doc, kind.type()));
                     } catch (IOException e) {
@@ -218,7 +225,7 @@ public final class Tctl {
     }
 
     @Command(name = "auth", mixinStandardHelpOptions = true, description = "Identities and what relying parties trust.",
-            subcommands = {Auth.Sign.class, Auth.Export.class})
+            subcommands = {Auth.Sign.class, Auth.Export.class, Auth.Rotate.class})
     static final class Auth {
         @Command(name = "export", mixinStandardHelpOptions = true,
                 description = "Write what relying parties need: the SSH user CA keys (sshd TrustedUserCAKeys), the TLS CA, "
@@ -252,6 +259,25 @@ public final class Tctl {
                             java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                     out().println(type.name().replace('_', '-') + " written to " + outFile);
                 }
+                return 0;
+            }
+        }
+
+        @Command(name = "rotate", mixinStandardHelpOptions = true,
+                description = "Rotate a signing key. --type oidc: a new key signs OIDC tokens from now on; the old one stays "
+                        + "in the JWKS until the tokens it signed have expired (1h).")
+        static final class Rotate extends ApiCommand {
+            /** What can be rotated. */
+            enum Type { oidc }
+
+            @Option(names = "--type", required = true, description = "${COMPLETION-CANDIDATES}")
+            Type type;
+
+            @Override
+            public Integer call() {
+                JsonNode result = api().send("POST", "/v1/authorities/oidc/rotate", java.util.Map.of(), new TypeReference<>() {});
+                out().println("oidc signing key rotated: new key " + result.path("active_key").asText() + "; published keys "
+                        + result.path("published_keys"));
                 return 0;
             }
         }
@@ -315,6 +341,14 @@ public final class Tctl {
             @Option(names = "--one-shot", description = "The request can be assumed by one run only: its first release consumes it.")
             boolean oneShot;
 
+            @Option(names = "--jenkins-job", paramLabel = "JOB",
+                    description = "Only bot identities that joined through Jenkins for this job (full name, glob *) may assume it.")
+            String jenkinsJob;
+
+            @Option(names = "--jenkins-branch", paramLabel = "BRANCH",
+                    description = "Only bot identities that joined through Jenkins for this branch (glob *) may assume it.")
+            String jenkinsBranch;
+
             @Option(names = {"-q", "--quiet"}, description = "Print only the request ID.")
             boolean quiet;
 
@@ -322,7 +356,7 @@ public final class Tctl {
             public Integer call() {
                 CreateAccessRequest ask = new CreateAccessRequest(bot, roles, reason,
                         Optional.ofNullable(maxDuration).map(d -> duration("--max-duration", d)),
-                        Optional.ofNullable(pendingTtl).map(d -> duration("--pending-ttl", d)), oneShot);
+                        Optional.ofNullable(pendingTtl).map(d -> duration("--pending-ttl", d)), oneShot, jenkinsJob, jenkinsBranch);
                 AccessRequest r = api().send("POST", "/v1/access-requests", ask, new TypeReference<>() {});
                 if (quiet) {
                     out().println(r.id());
@@ -331,6 +365,10 @@ public final class Tctl {
                     out().println("access request for bot '" + r.spec().user() + "' (roles " + String.join(", ", r.spec().roles())
                             + ") is " + r.status().map(s -> s.state() + ": " + s.progress()).orElse(r.spec().state().name()));
                     out().println("access would end at " + r.spec().maxDuration() + "; reviews accepted until " + r.spec().expires());
+                    if (!r.spec().jenkinsJob().isEmpty() || !r.spec().jenkinsBranch().isEmpty()) {
+                        out().println("only for Jenkins builds of job " + (r.spec().jenkinsJob().isEmpty() ? "*" : r.spec().jenkinsJob())
+                                + ", branch " + (r.spec().jenkinsBranch().isEmpty() ? "*" : r.spec().jenkinsBranch()));
+                    }
                 }
                 return 0;
             }

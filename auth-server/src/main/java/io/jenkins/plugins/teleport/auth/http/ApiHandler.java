@@ -140,7 +140,7 @@ final class ApiHandler extends Handler.Abstract {
             int status = reply.status();
             try {
                 response.setStatus(status);
-                response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+                response.getHeaders().put(HttpHeader.CACHE_CONTROL, reply.cacheControl());
                 if (close) {
                     response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
                 }

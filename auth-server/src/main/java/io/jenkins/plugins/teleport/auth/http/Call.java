@@ -37,6 +37,21 @@ public record Call(String method, String path, Map<String, String> pathParams, M
     }
 
     /**
+     * The caller of a call about the request its certificate is bound to (an OIDC token for that request): a
+     * request-bound identity is admitted for its own request; other identities are admitted as usual (and the
+     * operation says what it needs).
+     */
+    public ClientIdentity callerForOwnRequest() {
+        return identity.resolveForOwnRequest();
+    }
+
+    /** The client certificate of an authenticated caller. */
+    public java.security.cert.X509Certificate callerCertificate() {
+        return identity.certificate().orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+                "this call needs a client certificate issued by this cluster"));
+    }
+
+    /**
      * For endpoints that need no certificate but must not serve a request-bound one (join): refuses such a
      * certificate when one is presented; a call without a certificate passes.
      */
