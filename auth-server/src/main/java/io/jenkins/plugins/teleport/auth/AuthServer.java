@@ -162,6 +162,11 @@ public final class AuthServer implements AutoCloseable {
         return api.port();
     }
 
+    /** How many callers are waiting for an access request to change (long polls). */
+    public int waitingCallers() {
+        return watch.waiting();
+    }
+
     public CertificateAuthority ca() {
         return ca;
     }

@@ -16,6 +16,14 @@ public record Reply(int status, Object body, String cacheControl) {
     /** A body written as it is, with its content type. */
     public record Raw(String contentType, byte[] bytes) {}
 
+    /** An answer that comes later (a long poll), written when the stage completes; no thread waits for it. */
+    public record Deferred(java.util.concurrent.CompletionStage<Reply> reply) {}
+
+    /** The answer {@code reply} will complete with. */
+    public static Reply later(java.util.concurrent.CompletionStage<Reply> reply) {
+        return new Reply(200, new Deferred(reply));
+    }
+
     public static Reply raw(String contentType, byte[] bytes) {
         return new Reply(200, new Raw(contentType, bytes));
     }

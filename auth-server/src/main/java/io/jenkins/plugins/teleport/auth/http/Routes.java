@@ -117,8 +117,18 @@ public final class Routes {
                 call.query("bot"), call.query("state").map(Routes::state))))));
         routes.add(new Route("POST", "/v1/access-requests", call ->
                 Reply.created(s.requests().create(call.caller(), call.body(CreateAccessRequest.class)))));
-        routes.add(new Route("GET", "/v1/access-requests/{id}", call -> Reply.ok(s.requests().get(call.callerFor(call.param("id")),
-                call.param("id")))));
+        routes.add(new Route("GET", "/v1/access-requests/{id}", call -> {
+            String id = call.param("id");
+            Optional<Long> after = call.queryLong("after_revision");
+            Optional<Duration> wait = call.queryDuration("wait");
+            if (wait.isEmpty()) {
+                if (after.isPresent()) {
+                    throw new ApiException(ErrorCode.BAD_REQUEST, "after_revision needs wait, e.g. ?wait=30s&after_revision=3");
+                }
+                return Reply.ok(s.requests().get(call.callerFor(id), id));
+            }
+            return Reply.later(s.requests().whenChanged(call.callerFor(id), id, after, wait.get()).thenApply(Reply::ok));
+        }));
         routes.add(new Route("DELETE", "/v1/access-requests/{id}", call -> {
             s.requests().delete(call.caller(), call.param("id"));
             return Reply.noContent();

@@ -163,6 +163,21 @@ public final class AccessRequestService {
         return AccessRequestLifecycle.withStatus(cancelled, now());
     }
 
+    /**
+     * The request once its revision is above {@code afterRevision} (default: the revision it has now), or after
+     * {@code wait} (at most {@link RequestWatch#MAX_WAIT}), whichever is first; at once when it is above already.
+     * Visibility is checked before waiting and the request is read again, with the caller's current rights, after.
+     */
+    public java.util.concurrent.CompletableFuture<AccessRequest> whenChanged(ClientIdentity caller, String id,
+                                                                             Optional<Long> afterRevision, java.time.Duration wait) {
+        AccessRequest now = get(caller, id);
+        long after = afterRevision.orElse(now.metadata().revision());
+        if (now.metadata().revision() > after) {
+            return java.util.concurrent.CompletableFuture.completedFuture(now);
+        }
+        return watch.changed(id, after, wait).thenApply(v -> get(caller, id));
+    }
+
     public AccessRequest get(ClientIdentity caller, String id) {
         AccessRequestLifecycle.checkId(id);
         AccessRequest request = store.read(tx -> {

@@ -33,12 +33,19 @@ public final class RequestWatch implements AutoCloseable {
 
     private final Store store;
     private final ScheduledExecutorService timer;
+    /** Where waiters' answers are made, so that neither the timer nor a reviewer's thread does that work. */
+    private final java.util.concurrent.ExecutorService answers;
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
 
     public RequestWatch(Store store, Duration pollInterval) {
         this.store = store;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "request-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        this.answers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "request-watch-answer");
             t.setDaemon(true);
             return t;
         });
@@ -59,7 +66,7 @@ public final class RequestWatch implements AutoCloseable {
         timer.schedule(() -> done.complete(null), capped.toMillis(), TimeUnit.MILLISECONDS);
         // A change between the caller's read and this registration must not be missed.
         check(Map.of(id, Set.of(waiter)));
-        return done;
+        return done.thenApplyAsync(v -> v, answers);
     }
 
     /** This server changed request {@code id}: wake its waiters now (they read the request again). */
@@ -103,6 +110,7 @@ public final class RequestWatch implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        answers.shutdownNow();
         waiters.values().forEach(set -> set.forEach(w -> w.done().complete(null)));
     }
 }
