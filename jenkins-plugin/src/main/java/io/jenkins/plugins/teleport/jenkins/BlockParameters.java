@@ -25,6 +25,11 @@ final class BlockParameters implements Serializable {
         this.ttl = ttl;
     }
 
+    /** The same block for a request it created and had approved. */
+    BlockParameters withRequestId(String id) {
+        return new BlockParameters(id, server, credentialsId, ttl);
+    }
+
     /** The request's ID, checked before anything is called: an error naming the parameter otherwise. */
     RequestId requestId() throws AbortException {
         try {
