@@ -35,7 +35,7 @@ public final class RequestNotice {
             String from = t.filter().isEmpty() ? "anyone whose roles may review " + String.join(", ", request.spec().roles())
                     : "reviewers matching " + t.filter();
             parts.add(t.name() + ": " + t.approve() + " approval" + (t.approve() == 1 ? "" : "s") + " from " + from
-                    + " (" + t.deny() + " denial" + (t.deny() == 1 ? "" : "s") + " deny" + (t.deny() == 1 ? "s" : "") + ")");
+                    + " (" + t.deny() + " denial" + (t.deny() == 1 ? " denies" : "s deny") + ")");
         }
         return parts.isEmpty() ? "anyone whose roles may review " + String.join(", ", request.spec().roles()) : String.join("; ", parts);
     }

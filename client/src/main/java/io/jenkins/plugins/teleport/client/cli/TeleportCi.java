@@ -7,7 +7,7 @@ import io.jenkins.plugins.teleport.client.approval.Approval;
 import io.jenkins.plugins.teleport.client.approval.ApprovalWait;
 import io.jenkins.plugins.teleport.client.approval.RequestNotice;
 import io.jenkins.plugins.teleport.client.scope.Release;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import io.jenkins.plugins.teleport.client.TeleportException;
 import io.jenkins.plugins.teleport.client.scope.PendingReleases;
 import io.jenkins.plugins.teleport.client.scope.Progress;
@@ -231,29 +231,32 @@ public final class TeleportCi {
 
         RequestId run(String bot, List<String> roles, String reason, Optional<Duration> access, Duration waitLimit)
                 throws InterruptedException {
-            // Reviews are accepted only while this waits: the pending window is the wait (the server caps it).
-            AccessRequest created = asBot.createAccessRequest(new CreateAccessRequest(bot, roles, reason, access,
-                    Optional.of(waitLimit), Optional.empty(), null, null));
-            RequestId id = new RequestId(created.id());
-            RequestNotice.lines(created, server).forEach(progress::line);
-            progress.line("waiting up to " + waitFor(waitLimit) + " for the approval");
-            AtomicBoolean waiting = new AtomicBoolean(true);
+            // The hook is in place before the request exists, so that a signal at any point after its creation cancels it.
+            AtomicReference<RequestId> waitingFor = new AtomicReference<>();
             Thread cancelOnSignal = new Thread(() -> {
-                if (waiting.getAndSet(false)) {
-                    cancel(id, "teleport-ci was stopped (SIGINT/SIGTERM) while waiting for the approval");
+                RequestId pending = waitingFor.getAndSet(null);
+                if (pending != null) {
+                    cancel(pending, "teleport-ci was stopped (SIGINT/SIGTERM) while waiting for the approval");
                 }
             }, "teleport-ci-cancel");
             Runtime.getRuntime().addShutdownHook(cancelOnSignal);
             Approval outcome;
+            RequestId id;
             try {
+                // Reviews are accepted only while this waits: the pending window is the wait (the server caps it).
+                AccessRequest created = asBot.createAccessRequest(new CreateAccessRequest(bot, roles, reason, access,
+                        Optional.of(waitLimit), Optional.empty(), null, null));
+                id = new RequestId(created.id());
+                waitingFor.set(id);
+                RequestNotice.lines(created, server).forEach(progress::line);
+                progress.line("waiting up to " + waitFor(waitLimit) + " for the approval");
                 outcome = new ApprovalWait(asBot, clock, Release.Wait.REAL, progress).await(created, clock.instant().plus(waitLimit));
             } finally {
-                if (waiting.getAndSet(false)) {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(cancelOnSignal);
-                    } catch (IllegalStateException shuttingDown) {
-                        // the hook is already running
-                    }
+                waitingFor.set(null);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cancelOnSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is already running
                 }
             }
             if (outcome instanceof Approval.Approved) {

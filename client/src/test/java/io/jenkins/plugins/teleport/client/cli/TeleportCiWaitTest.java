@@ -123,7 +123,8 @@ class TeleportCiWaitTest {
         Err err = new Err();
         Path seen = dir.resolve("seen");
         CompletableFuture<Integer> exit = execInBackground(err, "10m", "sh", "-c", "echo \"$TELEPORT_ACCESS_REQUEST_ID\" > " + seen);
-        String id = createdId(err.await("waiting up to 10m for the approval"));
+        err.await("waiting up to 10m for the approval");
+        String id = createdId(err.await("PENDING: cab: 0 of 2 approvals"));
         String before = err.toString();
         assertTrue(before.contains("who may review: cab: 2 approvals from reviewers matching contains(reviewer.roles, \"cab\")"), before);
         assertTrue(before.contains("to approve: tctl requests review " + id + " --approve --reason"), before);
