@@ -120,10 +120,18 @@ final class WaitForApproval implements Serializable {
             creating = false;
             throw new AbortException("The access request for bot '" + botName + "' could not be created: " + e.getMessage());
         }
-        requestId = created.id();
-        deadlineMillis = clock.millis() + limit.toMillis();
-        line = Approval.line(created);
-        creating = false;
+        boolean stoppedMeanwhile;
+        synchronized (this) {
+            requestId = created.id();
+            deadlineMillis = clock.millis() + limit.toMillis();
+            line = Approval.line(created);
+            creating = false;
+            stoppedMeanwhile = done; // aborted while the request was being created: it is withdrawn at once
+        }
+        if (stoppedMeanwhile) { // on another thread: a stop interrupts this one, and its calls with it
+            CHECKS.execute(() -> cancel(host, parameters, "the build was aborted while its access request was being created", clock));
+            return;
+        }
         context.saveState(); // the ID is saved before anything else happens: a restart waits for this one
         for (String l : RequestNotice.lines(created, URI.create(server.getUrl()))) {
             progress.line(l);
