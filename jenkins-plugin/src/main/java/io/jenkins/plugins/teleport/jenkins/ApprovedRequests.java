@@ -34,8 +34,7 @@ final class ApprovedRequests {
             TeleportServer server = TeleportGlobalConfiguration.get().server(definition.server());
             BotCredentialsLookup.Found found = botOf(definition, server, job);
             bot = found.credentials().getBotName();
-            BotSessions.Session session = BotSessions.asBot(server, found, clock);
-            List<AccessRequest> usable = session.client().accessRequests(bot, RequestState.APPROVED).stream()
+            List<AccessRequest> usable = BotClients.outsideBuild(server, found, clock).accessRequests(bot, RequestState.APPROVED).stream()
                     .filter(r -> usable(r, clock.instant())).toList();
             for (AccessRequest r : usable) {
                 items.add(label(r), r.id());

@@ -58,8 +58,7 @@ public final class RequestParameterCheck extends RunListener<Run<?, ?>> {
             String credentialsId = definition == null || definition.getCredentialsId().isEmpty() ? server.getCredentialsId()
                     : definition.getCredentialsId();
             BotCredentialsLookup.Found bot = BotCredentialsLookup.find(server, credentialsId, run);
-            BotSessions.Session session = BotSessions.asBot(server, bot, clock);
-            Optional<AccessRequest> request = RequestScope.check(session.client(), id, Progress.SILENT);
+            Optional<AccessRequest> request = RequestScope.check(BotClients.forBuild(server, bot, run, clock), id, Progress.SILENT);
             if (request.isEmpty() || !request.get().spec().user().equals(bot.credentials().getBotName())) {
                 return Optional.of("parameter " + name + ": access request " + id + " is not one of bot '"
                         + bot.credentials().getBotName() + "' (another bot's, or no such request)");

@@ -114,7 +114,7 @@ final class WaitForApproval implements Serializable {
         context.saveState();
         try {
             // The request may be reviewed only while the build waits: its pending window is the wait (capped by the server).
-            created = BotSessions.asBot(server, bot, clock).client().createAccessRequest(new CreateAccessRequest(botName, roles, reason,
+            created = BotClients.forBuild(server, bot, run, clock).createAccessRequest(new CreateAccessRequest(botName, roles, reason,
                     Optional.empty(), Optional.of(limit), Optional.empty(), null, null));
         } catch (TeleportException e) {
             creating = false;
@@ -311,7 +311,7 @@ final class WaitForApproval implements Serializable {
     private static io.jenkins.plugins.teleport.client.AuthClient client(BlockParameters parameters, Run<?, ?> run, Clock clock)
             throws AbortException {
         TeleportServer server = TeleportGlobalConfiguration.get().server(parameters.server());
-        return BotSessions.asBot(server, BotCredentialsLookup.find(server, parameters.credentialsId().orElse(server.getCredentialsId()), run),
-                clock).client();
+        return BotClients.forBuild(server, BotCredentialsLookup.find(server, parameters.credentialsId().orElse(server.getCredentialsId()), run),
+                run, clock);
     }
 }
