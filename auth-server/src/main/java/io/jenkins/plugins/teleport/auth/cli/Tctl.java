@@ -316,7 +316,8 @@ public final class Tctl {
     }
 
     @Command(name = "requests", mixinStandardHelpOptions = true, description = "Access requests on behalf of bots.",
-            subcommands = {Requests.CreateRequest.class, Requests.Review.class, Requests.List.class, Requests.GetRequest.class})
+            subcommands = {Requests.CreateRequest.class, Requests.Review.class, Requests.Cancel.class, Requests.List.class,
+                    Requests.GetRequest.class})
     static final class Requests {
 
         @Command(name = "create", mixinStandardHelpOptions = true, description = "Ask for roles on behalf of a bot.")
@@ -401,6 +402,27 @@ public final class Tctl {
                 if (!printStructured(r)) {
                     out().println("review submitted; request " + r.id() + " is "
                             + r.status().map(s -> s.state() + " (" + s.progress() + ")").orElse(r.spec().state().name()));
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "cancel", mixinStandardHelpOptions = true,
+                description = "Withdraw a request you asked for (it becomes CANCELLED and its certificates are revoked).")
+        static final class Cancel extends ApiCommand {
+            @Parameters(paramLabel = "ID")
+            String id;
+
+            @Option(names = "--reason", defaultValue = "", description = "Why.")
+            String reason;
+
+            @Override
+            public Integer call() {
+                AccessRequest r = api().send("POST", "/v1/access-requests/" + id + "/cancel",
+                        new io.jenkins.plugins.teleport.api.Messages.CancelAccessRequest(reason), new TypeReference<>() {});
+                if (!printStructured(r)) {
+                    out().println("request " + r.id() + " is " + r.status().map(st -> st.state() + " (" + st.progress() + ")")
+                            .orElse(r.spec().state().name()));
                 }
                 return 0;
             }
