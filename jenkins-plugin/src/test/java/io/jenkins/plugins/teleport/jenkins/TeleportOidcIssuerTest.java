@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,11 +94,10 @@ class TeleportOidcIssuerTest {
         HttpResponse<String> keys = call("GET", "teleport-oidc/jwks");
         assertEquals("public, max-age=300", keys.headers().firstValue("Cache-Control").orElse(""));
         JWKSet set = JWKSet.parse(keys.body());
-        assertEquals(1, set.getKeys().size());
-        JWK key = set.getKeys().get(0);
-        assertFalse(key.isPrivate(), "public halves only");
+        JWK key = set.getKeyByKeyId(TeleportGlobalConfiguration.get().getIdTokenKeyId());
+        assertTrue(key != null, "the signing key is served: " + keys.body());
+        assertTrue(set.getKeys().stream().noneMatch(JWK::isPrivate), "public halves only");
         assertFalse(keys.body().contains("\"d\""), keys.body());
-        assertEquals(TeleportGlobalConfiguration.get().getIdTokenKeyId(), key.getKeyID());
         assertEquals("sig", key.getKeyUse().identifier());
         assertEquals(JWSAlgorithm.RS256, key.getAlgorithm());
     }
@@ -179,6 +179,26 @@ class TeleportOidcIssuerTest {
             assertFalse(m.getName().toLowerCase().contains("idtoken") && m.getName().startsWith("set"),
                     m + ": no property Configuration as Code could set or export");
         }
+    }
+
+    @Test
+    void onlyAnAdministratorRotatesTheSigningKeyByPostAndTheOldKeyStaysPublished() throws Exception {
+        TeleportGlobalConfiguration config = TeleportGlobalConfiguration.get();
+        String before = config.getIdTokenKeyId();
+        assertTrue(TeleportGlobalConfiguration.class.getMethod("doRotateIdTokenKey").isAnnotationPresent(org.kohsuke.stapler.verb.POST.class));
+        try (var ignored = FormValidationTest.as("reader", "hudson.model.Hudson.Read")) {
+            assertThrows(org.springframework.security.access.AccessDeniedException.class, config::doRotateIdTokenKey);
+        }
+        assertEquals(before, config.getIdTokenKeyId(), "a refused rotation changes nothing");
+        hudson.util.FormValidation done;
+        try (var ignored = FormValidationTest.as("admin", jenkins.model.Jenkins.ADMINISTER.getId())) {
+            done = config.doRotateIdTokenKey();
+        }
+        String after = config.getIdTokenKeyId();
+        assertNotEquals(before, after);
+        assertTrue(done.getMessage().contains(after) && done.getMessage().contains(before), done.getMessage());
+        assertEquals(java.util.Set.of(before, after), jwks().getKeys().stream().map(JWK::getKeyID).collect(java.util.stream.Collectors.toSet()),
+                "both keys in the served JWKS");
     }
 
     @Test
