@@ -68,6 +68,16 @@ final class BotSessions {
         });
     }
 
+    /** For the log: " (join method jenkins, job J, branch B)" for a bot that joins through Jenkins, else nothing. */
+    static String joinedFor(BotCredentialsLookup.Found bot, Run<?, ?> run) {
+        if (bot.credentials().joinMethod() != TeleportBotCredentials.JoinMethod.JENKINS) {
+            return "";
+        }
+        String branch = jobEnvironment(() -> TeleportOidcIssuer.branch(run.getParent()));
+        return " (join method jenkins, token resource " + bot.credentials().getTokenName() + ", job " + run.getParent().getFullName()
+                + (branch.isEmpty() ? "" : ", branch " + branch) + ")";
+    }
+
     /** The build's ID token for the server's cluster (its name is the audience a jenkins token resource expects by default). */
     private static String idToken(TeleportServer server, Run<?, ?> run, Clock clock) {
         return jobEnvironment(() -> TeleportOidcIssuer.idToken(run, clusterName(server), clock));

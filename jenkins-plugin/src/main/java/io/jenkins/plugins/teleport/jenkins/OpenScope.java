@@ -72,7 +72,8 @@ final class OpenScope {
         } catch (TeleportException e) {
             throw new AbortException(e.getMessage());
         }
-        progress.line("auth server " + server.getUrl() + " (" + server.getName() + "): bot '" + botName + "', access request " + id);
+        progress.line("auth server " + server.getUrl() + " (" + server.getName() + "): bot '" + botName + "'"
+                + BotSessions.joinedFor(bot, run) + ", access request " + id);
 
         long checkStart = System.nanoTime();
         CompletableFuture<Optional<AccessRequest>> check = RequestScope.startCheck(session.client(), id, progress)

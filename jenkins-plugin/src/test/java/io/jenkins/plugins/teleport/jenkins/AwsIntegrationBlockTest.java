@@ -218,7 +218,8 @@ class AwsIntegrationBlockTest {
         execution.start();
         context.awaitDone();
         assertInstanceOf(AbortException.class, context.failure);
-        assertTrue(context.failure.getMessage().contains("No AWS web identity token for integration 'billing'"), context.failure.getMessage());
+        assertTrue(context.failure.getMessage().contains("No AWS web identity token for integration 'billing'")
+                && context.failure.getMessage().contains("may not use integration 'billing'"), context.failure.getMessage());
         assertNull(context.invoker, "the body never ran");
         assertEquals(1, fixture.events(id, "cert.release").size(), "what was issued is released");
         assertEquals(0, AwsWebIdentities.running());

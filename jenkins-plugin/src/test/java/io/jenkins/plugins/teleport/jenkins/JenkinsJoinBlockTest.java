@@ -132,6 +132,8 @@ class JenkinsJoinBlockTest {
         oidc.awaitBody();
         assertNull(oidc.failure, String.valueOf(oidc.failure));
         assertEquals(id, oidc.bodyEnvironment().get("TELEPORT_ACCESS_REQUEST_ID"));
+        assertTrue(log.text().contains("bot 'jenkins-deploy' (join method jenkins, token resource jenkins-prod, job deploy/prod, branch main)"),
+                log.text());
 
         JsonNode join = events("bot.join").stream().filter(e -> e.path("fields").path("join_method").asText().equals("jenkins"))
                 .findFirst().orElseThrow(() -> new AssertionError("no jenkins bot.join: " + events("bot.join")));
