@@ -153,40 +153,36 @@ class JenkinsJoinBlockTest {
         assertFalse(log.text().matches("(?s).*eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}\\..*"), "no ID token in the log: " + log.text());
     }
 
+    /** Runs {@code step} for {@code run}: it must fail before its body; the failure's message. */
+    String refusal(TeleportAccessRequestStep step, TestRun run) throws Exception {
+        TestContext context = contextFor(run);
+        step.start(context).start();
+        context.awaitDone();
+        assertInstanceOf(AbortException.class, context.failure);
+        assertNull(context.invoker, "the body never ran");
+        return context.failure.getMessage();
+    }
+
     @Test
     void aRestrictedRequestRefusesABotThatJoinedWithASecretToken() throws Exception {
         String id = restrictedRequest("deploy/prod", "main");
-        TestContext context = contextFor(build("deploy/prod", "main", 8));
-        new TeleportAccessRequestStep(id).start(context).start(); // the server's default credentials: a join token
-        context.awaitDone();
-        assertInstanceOf(AbortException.class, context.failure);
-        assertTrue(context.failure.getMessage().contains("did not join through Jenkins"), context.failure.getMessage());
-        assertNull(context.invoker, "the body never ran");
+        // The server's default credentials: a join token.
+        String message = refusal(new TeleportAccessRequestStep(id), build("deploy/prod", "main", 8));
+        assertTrue(message.contains("did not join through Jenkins"), message);
     }
 
     @Test
     void aRequestRestrictedToAnotherJobIsRefusedNamingBothJobs() throws Exception {
-        String id = restrictedRequest("deploy/prod", "main");
-        TestContext context = contextFor(build("deploy/test", "main", 3));
-        step(id).start(context).start();
-        context.awaitDone();
-        assertInstanceOf(AbortException.class, context.failure);
-        String message = context.failure.getMessage();
+        String message = refusal(step(restrictedRequest("deploy/prod", "main")), build("deploy/test", "main", 3));
         assertTrue(message.contains("is restricted to job deploy/prod") && message.contains("joined for job deploy/test"), message);
-        assertNull(context.invoker, "the body never ran");
     }
 
     @Test
     void aBranchNoAllowRuleMatchesIsRefusedAtTheJoinWithTheReason() throws Exception {
-        String id = restrictedRequest("", "");
-        TestContext context = contextFor(build("deploy/prod", "feature-x", 4));
-        step(id).start(context).start();
-        context.awaitDone();
-        assertInstanceOf(AbortException.class, context.failure);
-        assertTrue(context.failure.getMessage().contains("join refused"), context.failure.getMessage());
+        String message = refusal(step(restrictedRequest("", "")), build("deploy/prod", "feature-x", 4));
+        assertTrue(message.contains("join refused"), message);
         JsonNode failed = events("join.failed").get(0);
         assertTrue(failed.path("fields").path("reason").asText().contains("matches no allow rule"), failed.toString());
-        assertNull(context.invoker, "the body never ran");
     }
 
     @Test
