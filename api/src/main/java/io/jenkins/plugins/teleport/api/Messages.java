@@ -64,6 +64,19 @@ public final class Messages {
     /** The new token's secret, shown this once (the server keeps only its hash, which is the token's name). */
     public record TokenCreated(String token, String name, String botName, Instant expires, boolean reusable) {}
 
+    /**
+     * {@code POST /v1/users/{name}/invites}: a one-time link for a person to set a password and enrol an authenticator
+     * app for the web pages; with {@code reset}, what they had is removed first (Teleport's {@code tctl users reset}).
+     */
+    public record CreateInvite(boolean reset, Optional<Duration> ttl) {
+        public CreateInvite {
+            ttl = ttl == null ? Optional.empty() : ttl;
+        }
+    }
+
+    /** The link, shown this once (the server keeps only the SHA-256 of its token), and until when it works. */
+    public record Invite(String user, String url, Instant expires, boolean reset) {}
+
     /** {@code POST /v1/join}: a bot proves it holds a join token and gets a short-lived identity for its public key. */
     public record JoinRequest(Token.JoinMethod joinMethod, @JsonProperty(required = true) String token, String botName,
                               @JsonProperty(required = true) String publicKey) {

@@ -81,6 +81,9 @@ public interface Tx {
      */
     long increment(Counter counter);
 
+    /** The tables of people's sign-in to the web pages (credentials, invites, sessions, failed sign-ins). */
+    WebAccounts webAccounts();
+
     /** Records an issued certificate. */
     void record(IssuedCertificate certificate);
 
