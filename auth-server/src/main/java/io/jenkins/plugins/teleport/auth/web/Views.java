@@ -52,7 +52,7 @@ final class Views {
         Html head = el("head",
                 el("meta", Attrs.of("charset", "utf-8")),
                 el("meta", Attrs.of("name", "viewport", "content", "width=device-width, initial-scale=1")),
-                el("meta", Attrs.of("name", "referrer", "content", "no-referrer")),
+                el("meta", Attrs.of("name", "referrer", "content", "same-origin")),
                 el("title", text(title + " · " + cluster)),
                 el("link", Attrs.of("rel", "stylesheet", "href", "/web/static/app.css")),
                 el("script", Attrs.of("src", "/web/static/app.js").flag("defer", true)));

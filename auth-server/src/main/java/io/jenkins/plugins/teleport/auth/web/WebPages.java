@@ -398,7 +398,7 @@ public final class WebPages implements Pages {
                 Map.entry("Content-Security-Policy", CSP),
                 Map.entry("X-Frame-Options", "DENY"),
                 Map.entry("X-Content-Type-Options", "nosniff"),
-                Map.entry("Referrer-Policy", "no-referrer"),
+                Map.entry("Referrer-Policy", "same-origin"),
                 Map.entry("Cross-Origin-Opener-Policy", "same-origin"),
                 Map.entry("Cross-Origin-Resource-Policy", "same-origin")));
         headers.addAll(extra);

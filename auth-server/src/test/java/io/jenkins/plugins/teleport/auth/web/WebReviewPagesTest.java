@@ -200,7 +200,7 @@ class WebReviewPagesTest {
             assertFalse(csp.contains("unsafe-inline") || csp.contains("unsafe-eval"));
             assertEquals("DENY", p.header("x-frame-options").orElse(""), p.uri().toString());
             assertEquals("nosniff", p.header("x-content-type-options").orElse(""));
-            assertEquals("no-referrer", p.header("referrer-policy").orElse(""));
+            assertEquals("same-origin", p.header("referrer-policy").orElse(""));
             assertEquals("no-store", p.header("cache-control").orElse(""));
             assertTrue(p.status() < 500, p.uri() + " " + p.status());
             assertFalse(p.body().contains("<script>") || p.body().matches("(?s).*\\son[a-z]+=.*") || p.body().contains("style=\""),
