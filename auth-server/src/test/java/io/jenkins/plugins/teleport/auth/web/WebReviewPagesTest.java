@@ -234,6 +234,24 @@ class WebReviewPagesTest {
     }
 
     @Test
+    void theJenkinsBuildPagesLinkLeadsThroughSignInToTheRequest() {
+        String id = board.request("CHG-8: from a Jenkins build page");
+        PageClient fromJenkins = board.browser();
+        PageClient.Page asked = fromJenkins.get("/web/requests/" + id);
+        assertEquals(401, asked.status(), "not signed in yet");
+        assertEquals("/web/requests/" + id, asked.field("next"), "the sign-in form remembers where the link pointed");
+        PageClient.Page signedIn = fromJenkins.post("/web/login", Map.of("csrf", asked.field("csrf"), "next", asked.field("next"),
+                "user", "carol", "password", ChangeBoard.PASSWORD, "code", board.freshCode(carolKey)));
+        assertEquals("/web/requests/" + id, signedIn.header("location").orElseThrow());
+        assertTrue(fromJenkins.get("/web/requests/" + id).body().contains("CHG-8: from a Jenkins build page"));
+        PageClient.Page elsewhere = fromJenkins.post("/web/logout", Map.of("csrf", fromJenkins.get("/web/").field("csrf")));
+        assertEquals(200, elsewhere.status());
+        PageClient.Page open = fromJenkins.post("/web/login", Map.of("csrf", fromJenkins.get("/web/login").field("csrf"),
+                "next", "https://evil.example.com/", "user", "carol", "password", ChangeBoard.PASSWORD, "code", board.freshCode(carolKey)));
+        assertEquals("/web/", open.header("location").orElseThrow(), "no redirect off this server");
+    }
+
+    @Test
     void signingOutEndsTheSession() {
         PageClient extra = board.signedIn("carol", carolKey);
         String session = extra.cookie("__Host-session").orElseThrow();
