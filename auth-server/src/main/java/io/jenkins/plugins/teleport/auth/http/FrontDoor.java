@@ -83,8 +83,12 @@ final class FrontDoor extends Handler.Wrapper {
         }
     }
 
+    /** What the transport answers itself (a body too large or too slow, an internal error): text that runs nothing. */
     private static Pages.Reply plain(int status, String message) {
-        return new Pages.Reply(status, "text/plain; charset=utf-8", java.util.List.of(), (message + "\n").getBytes(StandardCharsets.UTF_8));
+        return new Pages.Reply(status, "text/plain; charset=utf-8", java.util.List.of(
+                Map.entry("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+                Map.entry("X-Frame-Options", "DENY"), Map.entry("X-Content-Type-Options", "nosniff")),
+                (message + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private void write(Request request, Response response, Callback callback, Pages.Reply reply, boolean close, long started) {

@@ -93,6 +93,22 @@ class WebReviewPagesTest {
     }
 
     @Test
+    void oneDenialWithAReasonEndsTheRequest() {
+        String id = board.request("CHG-9: to be denied");
+        PageClient.Page denied = post(carol, "/web/requests/" + id + "/reviews", Map.of("verdict", "DENIED",
+                "reason", "not during the freeze"));
+        assertEquals(303, denied.status(), denied.body());
+        PageClient.Page page = bob.get("/web/requests/" + id);
+        assertEquals("DENIED", page.textOf("state"));
+        assertTrue(page.textOf("progress").contains("denied by carol: not during the freeze"), page.body());
+        assertFalse(page.body().contains("id=\"review\""), "a DENIED request takes no more reviews");
+        assertFalse(bob.get("/web/").body().contains("/web/requests/" + id), "nothing waits for bob any more");
+        PageClient.Page late = post(bob, "/web/requests/" + id + "/reviews", Map.of("verdict", "APPROVED", "reason", "late"));
+        assertEquals(409, late.status());
+        assertTrue(late.textOf("notice").contains("is already DENIED"), late.body());
+    }
+
+    @Test
     void aFormWithoutItsCsrfTokenOrFromAnotherSiteChangesNothing() {
         String id = board.request("CHG-3: csrf");
         String path = "/web/requests/" + id + "/reviews";
