@@ -94,7 +94,7 @@ public final class Invites {
         String token = Secrets.token(Secrets.INVITE_BYTES);
         byte[] secret = Totp.newSecret();
         Instant now = clock.instant();
-        Instant expires = now.plus(ttl);
+        Instant expires = now.plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         store.write(tx -> {
             Access.require(Access.rolesOf(tx, caller), caller, "user", Verb.UPDATE);
             if (tx.get(User.class, user).isEmpty()) {

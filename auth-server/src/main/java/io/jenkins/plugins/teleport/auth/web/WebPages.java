@@ -164,12 +164,7 @@ public final class WebPages implements Pages {
     // Sign-in, sign-out and invites.
 
     private Reply signInPage(Exchange x, int status, Optional<Views.Notice> notice, String user, String next) {
-        String pre = x.cookies().get(Cookies.PRE_SESSION).orElseGet(() -> {
-            String fresh = Secrets.token(Secrets.SESSION_BYTES);
-            x.headers().add(Map.entry("Set-Cookie", Cookies.set(Cookies.PRE_SESSION, fresh, Duration.ofHours(12))));
-            return fresh;
-        });
-        return page(x, status, "Sign in", Views.signIn(Secrets.derive("csrf", pre), user, next), notice);
+        return page(x, status, "Sign in", Views.signIn(preSessionCsrf(x), user, next), notice);
     }
 
     private Reply signIn(Exchange x) {
@@ -200,12 +195,7 @@ public final class WebPages implements Pages {
         if (pending.isEmpty()) {
             return page(x, 404, "Invite", Views.problem("This link does not work", Invites.NOT_VALID), Optional.empty());
         }
-        String pre = x.cookies().get(Cookies.PRE_SESSION).orElseGet(() -> {
-            String fresh = Secrets.token(Secrets.SESSION_BYTES);
-            x.headers().add(Map.entry("Set-Cookie", Cookies.set(Cookies.PRE_SESSION, fresh, Duration.ofHours(12))));
-            return fresh;
-        });
-        return page(x, status, "Set up your sign-in", Views.invite(pending.get(), Secrets.derive("csrf", pre), token), notice);
+        return page(x, status, "Set up your sign-in", Views.invite(pending.get(), preSessionCsrf(x), token), notice);
     }
 
     private Reply acceptInvite(Exchange x) {
@@ -326,6 +316,16 @@ public final class WebPages implements Pages {
 
     private Form sessionForm(Exchange x, SignedIn who, Set<String> fields) {
         return checkedForm(x, fields, who.csrfToken());
+    }
+
+    /** The CSRF token of the forms before sign-in, from this browser's {@code __Host-csrf} cookie (set now if it has none). */
+    private static String preSessionCsrf(Exchange x) {
+        String pre = x.cookies().get(Cookies.PRE_SESSION).orElseGet(() -> {
+            String fresh = Secrets.token(Secrets.SESSION_BYTES);
+            x.headers().add(Map.entry("Set-Cookie", Cookies.set(Cookies.PRE_SESSION, fresh, Duration.ofHours(12))));
+            return fresh;
+        });
+        return Secrets.derive("csrf", pre);
     }
 
     private Form preSessionForm(Exchange x, Set<String> fields) {
