@@ -220,6 +220,13 @@ final class Views {
                 el("h2", text("Requests I created")), list);
     }
 
+    /** A page that opens {@code path} again from this origin (so that the browser sends the session cookie). */
+    static Html bounce(String path) {
+        return Html.join(el("meta", Attrs.of("http-equiv", "refresh", "content", "0;url=" + path)),
+                el("h1", text("Opening the page")),
+                el("p", el("a", Attrs.of("href", path, "id", "continue"), text("Continue to " + path))));
+    }
+
     static Html problem(String heading, String message) {
         return Html.join(el("h1", text(heading)), el("p", Attrs.of("class", "notice error", "role", "alert"), text(message)),
                 el("p", el("a", Attrs.of("href", "/web/"), text("Back to the start page"))));

@@ -138,6 +138,12 @@ public final class WebPages implements Pages {
             return page(x, 404, "Not found", Views.problem("No such page", "there is no page " + path), Optional.empty());
         }
         Optional<SignedIn> who = x.signedIn();
+        if (who.isEmpty() && get && x.session() instanceof WebSessions.Absent
+                && x.request().header("sec-fetch-site").filter("cross-site"::equals).isPresent() && NEXT.matcher(path).matches()) {
+            // A link from another site (a Jenkins build page): the browser kept the SameSite=Strict cookie off this
+            // navigation. This page's own refresh is a same-site navigation, which carries it.
+            return page(x, 200, "Opening", Views.bounce(path), Optional.empty());
+        }
         if (who.isEmpty()) {
             String reason = x.session() instanceof WebSessions.Ended ended ? ended.reason() : "sign in to see this page";
             return get ? signInPage(x, 401, Optional.of(new Views.Notice(!(x.session() instanceof WebSessions.Absent), reason)), "",

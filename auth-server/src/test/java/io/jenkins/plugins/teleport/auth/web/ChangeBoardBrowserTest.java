@@ -137,6 +137,20 @@ class ChangeBoardBrowserTest {
     }
 
     @Test
+    void aLinkOnAJenkinsBuildPageOpensTheRequestForASignedInReviewer() {
+        String id = board.request("CHG-5: the build page's link");
+        signIn("dave", daveKey);
+        waitForHeading("Waiting for my review");
+        String link = board.base() + "/web/requests/" + id;
+        // Another site's page (as Jenkins is): the browser keeps the SameSite=Strict cookie off the click's navigation.
+        browser.get("data:text/html,<a id=go href='" + link + "'>the request on the auth server</a>");
+        browser.findElement(By.id("go")).click();
+        waitForHeading("Access request for bot jenkins-deploy");
+        assertEquals(link, browser.getCurrentUrl());
+        assertTrue(browser.findElement(By.id("review")).isDisplayed(), "signed in: dave may review it from here");
+    }
+
+    @Test
     void aSelfReviewIsRefusedWithAMessage() {
         String id = board.request("CHG-2: alice's own");
         signIn("alice", aliceKey);

@@ -66,7 +66,13 @@ final class PageClient {
     }
 
     Page get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET(), path);
+        return get(path, Map.of());
+    }
+
+    Page get(String path, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).GET();
+        headers.forEach(b::header);
+        return send(b, path);
     }
 
     /** Posts a form as a page of this server would (same-origin). */

@@ -260,6 +260,13 @@ class WebReviewPagesTest {
                 "user", "carol", "password", ChangeBoard.PASSWORD, "code", board.freshCode(carolKey)));
         assertEquals("/web/requests/" + id, signedIn.header("location").orElseThrow());
         assertTrue(fromJenkins.get("/web/requests/" + id).body().contains("CHG-8: from a Jenkins build page"));
+        // A real browser keeps the SameSite=Strict cookie off a link followed from another site: the page opens itself
+        // again from this origin, which carries the cookie; a browser with no session then gets the sign-in form.
+        PageClient cookieless = board.browser();
+        PageClient.Page bounce = cookieless.get("/web/requests/" + id, Map.of("Sec-Fetch-Site", "cross-site"));
+        assertEquals(200, bounce.status());
+        assertTrue(bounce.body().contains("<meta http-equiv=\"refresh\" content=\"0;url=/web/requests/" + id + "\">"), bounce.body());
+        assertEquals(401, cookieless.get("/web/requests/" + id, Map.of("Sec-Fetch-Site", "same-origin")).status());
         PageClient.Page elsewhere = fromJenkins.post("/web/logout", Map.of("csrf", fromJenkins.get("/web/").field("csrf")));
         assertEquals(200, elsewhere.status());
         PageClient.Page open = fromJenkins.post("/web/login", Map.of("csrf", fromJenkins.get("/web/login").field("csrf"),
