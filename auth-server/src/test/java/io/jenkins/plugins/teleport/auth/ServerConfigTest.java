@@ -46,6 +46,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void theWebPagesSettingsAreReadWithTheirDefaultsAndLimits() throws Exception {
+        assertEquals(new ServerConfig.Web(true, Duration.ofHours(12)), read("cluster_name: x\n").web());
+        assertEquals(new ServerConfig.Web(false, Duration.ofHours(8)), read("web: {enabled: false, session_ttl: 8h}\n").web());
+        Exception tooLong = assertThrows(Exception.class, () -> read("web: {session_ttl: 200h}\n"));
+        assertTrue(String.valueOf(tooLong.getMessage()).contains("web.session_ttl must be positive and at most 7 days"),
+                tooLong.getMessage());
+    }
+
+    @Test
     void leftOutLimitsHaveTheDocumentedDefaults() throws Exception {
         assertEquals(new ServerConfig.Http(2048, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(15),
                 Duration.ofSeconds(20), 8192, 1 << 20), read("http: {}\n").http());

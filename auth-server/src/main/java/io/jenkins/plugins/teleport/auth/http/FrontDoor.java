@@ -78,7 +78,7 @@ final class FrontDoor extends Handler.Wrapper {
                     Optional.ofNullable(request.getHttpURI().getQuery()).orElse(""), headers, body, Request.getRemoteAddr(request)));
         } catch (RuntimeException e) {
             String incident = UUID.randomUUID().toString();
-            LOG.error("event=internal_error incident={} method={} path={}", incident, request.getMethod(), path, e);
+            LOG.error("event=internal_error incident={} method={} path={}", incident, request.getMethod(), pages.loggable(path), e);
             return plain(500, "internal error (incident " + incident + "): the server log has the details");
         }
     }
@@ -103,12 +103,12 @@ final class FrontDoor extends Handler.Wrapper {
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
             response.write(true, ByteBuffer.wrap(reply.body()), callback);
         } catch (RuntimeException e) {
-            LOG.debug("event=write_failed path={} error={}", request.getHttpURI().getPath(), e.toString());
+            LOG.debug("event=write_failed path={} error={}", pages.loggable(request.getHttpURI().getPath()), e.toString());
             callback.failed(e);
         }
         long nanos = System.nanoTime() - started;
         metrics.record(request.getMethod(), "/web", reply.status(), Optional.empty(), nanos);
-        LOG.info("event=page method={} path={} status={} ms={}", request.getMethod(), request.getHttpURI().getPath(),
+        LOG.info("event=page method={} path={} status={} ms={}", request.getMethod(), pages.loggable(request.getHttpURI().getPath()),
                 reply.status(), nanos / 1_000_000);
     }
 }

@@ -17,6 +17,9 @@ public interface Pages {
     /** Answers one request; the body has been read whole. */
     Reply handle(Request request);
 
+    /** {@code path} as the log may show it: without the secrets some paths carry (an invite link's token). */
+    String loggable(String path);
+
     /**
      * One request as a page sees it: {@code headers} by lower-case name (several values joined as HTTP joins them,
      * cookies with "; "), {@code secure} when it came over TLS, {@code remoteAddress} the client's IP address.

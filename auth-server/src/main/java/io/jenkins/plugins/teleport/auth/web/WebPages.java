@@ -81,6 +81,14 @@ public final class WebPages implements Pages {
         return path.equals("/") || path.equals("/web") || path.startsWith("/web/");
     }
 
+    /** Invite and reset links are logged without their token. */
+    @Override
+    public String loggable(String path) {
+        Matcher invite = INVITE.matcher(path);
+        return invite.matches() ? "/web/" + invite.group(1) + "/…" : path.startsWith("/web/invite/") || path.startsWith("/web/reset/")
+                ? path.substring(0, path.indexOf('/', 5) + 1) + "…" : path;
+    }
+
     /** One request in, one answer out; what a handler refuses is shown as a page with the refusal's message. */
     private record Exchange(Pages.Request request, Cookies cookies, WebSessions.Check session, List<Map.Entry<String, String>> headers) {
         Optional<SignedIn> signedIn() {
@@ -302,8 +310,14 @@ public final class WebPages implements Pages {
                 if (!e.event().equals("cert.create") || !e.fields().containsKey("tls_serial")) {
                     continue;
                 }
-                Instant after = Instant.parse(String.valueOf(e.fields().get("valid_after")));
-                Instant before = Instant.parse(String.valueOf(e.fields().get("valid_before")));
+                Instant after;
+                Instant before;
+                try {
+                    after = Instant.parse(String.valueOf(e.fields().get("valid_after")));
+                    before = Instant.parse(String.valueOf(e.fields().get("valid_before")));
+                } catch (java.time.format.DateTimeParseException notOurs) {
+                    continue;
+                }
                 Optional<String> build = Optional.ofNullable(e.fields().get("build_url")).map(String::valueOf);
                 for (IssuedCertificate.Kind kind : IssuedCertificate.Kind.values()) {
                     String serial = String.valueOf(e.fields().get(kind == IssuedCertificate.Kind.SSH ? "ssh_serial" : "tls_serial"));

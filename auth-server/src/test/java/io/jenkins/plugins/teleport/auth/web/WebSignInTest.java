@@ -70,6 +70,15 @@ class WebSignInTest {
     }
 
     @Test
+    void theLogShowsInviteLinksWithoutTheirToken() {
+        WebPages pages = new WebPages("test", null, null, null, null, null, null, null);
+        String link = board.invite("bob", false);
+        assertEquals("/web/invite/…", pages.loggable(link));
+        assertEquals("/web/reset/…", pages.loggable("/web/reset/" + "x".repeat(80)));
+        assertEquals("/web/requests/42", pages.loggable("/web/requests/42"));
+    }
+
+    @Test
     void theSessionCookieIsHttpOnlySecureSameSiteStrictAndShortLived() {
         byte[] key = board.enrol(board.browser(), "bob");
         PageClient browser = board.browser();
