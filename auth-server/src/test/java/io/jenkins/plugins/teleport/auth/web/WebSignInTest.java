@@ -70,6 +70,19 @@ class WebSignInTest {
     }
 
     @Test
+    void withTheWebPagesTurnedOffTheirPathsAreTheApis() {
+        try (io.jenkins.plugins.teleport.auth.testing.TestCluster off = io.jenkins.plugins.teleport.auth.testing.TestCluster.start(
+                io.jenkins.plugins.teleport.auth.ServerConfig.defaults().withListenAddr("127.0.0.1:0").withDataDir(dir.resolve("off"))
+                        .withWeb(new io.jenkins.plugins.teleport.auth.ServerConfig.Web(false, null)))) {
+            TestClient.Response page = off.admin().get("/web/login");
+            assertEquals(404, page.status());
+            assertEquals("not_found", page.code(), "the API's JSON answer: no page is served");
+            assertEquals(201, off.admin().post("/v1/users", User.of("bob", List.of())).status());
+            assertEquals(201, off.admin().post("/v1/users/bob/invites", Map.of()).status(), "the invite endpoint stays, for scripts");
+        }
+    }
+
+    @Test
     void theLogShowsInviteLinksWithoutTheirToken() {
         WebPages pages = new WebPages("test", null, null, null, null, null, null, null);
         String link = board.invite("bob", false);
