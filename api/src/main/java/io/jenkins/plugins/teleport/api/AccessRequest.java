@@ -45,7 +45,9 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
      * approved when every one of its sets has at least one threshold whose approve count is met (Teleport's
      * {@code calculateReviewBasedResolution}). A {@code one_shot} request can be assumed once: its first issuance
      * claims it and its release CONSUMES it. {@code assume_start_time} is when certificates were first issued for
-     * it, and {@code assumed_by} the usage (build URL, job) that issuance named.
+     * it, and {@code assumed_by} the usage (build URL, job) that issuance named. {@code jenkins_job} and
+     * {@code jenkins_branch} (globs), when set, restrict the request to bot identities that joined through Jenkins for
+     * a matching job and branch.
      */
     public record Spec(
             String user,
@@ -62,7 +64,9 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
             List<Threshold> thresholds,
             Map<String, List<List<Integer>>> roleThresholds,
             List<Review> reviews,
-            Map<String, String> assumedBy) {
+            Map<String, String> assumedBy,
+            String jenkinsJob,
+            String jenkinsBranch) {
 
         public Spec {
             roles = roles == null ? List.of() : List.copyOf(roles);
@@ -73,19 +77,27 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
             roleThresholds = roleThresholds == null ? Map.of() : Map.copyOf(roleThresholds);
             reviews = reviews == null ? List.of() : List.copyOf(reviews);
             assumedBy = assumedBy == null ? Map.of() : Map.copyOf(assumedBy);
+            jenkinsJob = jenkinsJob == null ? "" : jenkinsJob;
+            jenkinsBranch = jenkinsBranch == null ? "" : jenkinsBranch;
         }
 
         public Spec withReview(Review review, RequestState newState, String newResolveReason) {
             List<Review> all = new java.util.ArrayList<>(reviews);
             all.add(review);
             return new Spec(user, requestedBy, roles, newState, requestReason, newResolveReason, created, expires,
-                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, all, assumedBy);
+                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, all, assumedBy, jenkinsJob, jenkinsBranch);
+        }
+
+        /** The spec in a new state with a new resolve reason (cancelled, with why). */
+        public Spec withState(RequestState newState, String newResolveReason) {
+            return new Spec(user, requestedBy, roles, newState, requestReason, newResolveReason, created, expires,
+                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, reviews, assumedBy, jenkinsJob, jenkinsBranch);
         }
 
         /** The spec once a one-shot request has been used and released. */
         public Spec consumed() {
             return new Spec(user, requestedBy, roles, RequestState.CONSUMED, requestReason, resolveReason, created, expires,
-                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, reviews, assumedBy);
+                    maxDuration, assumeStartTime, oneShot, thresholds, roleThresholds, reviews, assumedBy, jenkinsJob, jenkinsBranch);
         }
 
         /**
@@ -95,7 +107,7 @@ public record AccessRequest(String kind, String version, Metadata metadata, Spec
         public Spec assumedAt(Instant when, Map<String, String> usage) {
             return assumeStartTime.isPresent() ? this
                     : new Spec(user, requestedBy, roles, state, requestReason, resolveReason, created, expires, maxDuration,
-                    Optional.of(when), oneShot, thresholds, roleThresholds, reviews, usage);
+                    Optional.of(when), oneShot, thresholds, roleThresholds, reviews, usage, jenkinsJob, jenkinsBranch);
         }
     }
 

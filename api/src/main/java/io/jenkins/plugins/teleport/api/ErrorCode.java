@@ -22,6 +22,7 @@ public enum ErrorCode {
     REQUEST_DENIED("request_denied", 409),
     REQUEST_CONSUMED("request_consumed", 409),
     REQUEST_CLAIMED("request_claimed", 409),
+    REQUEST_CANCELLED("request_cancelled", 409),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
     HEADERS_TOO_LARGE("headers_too_large", 431),

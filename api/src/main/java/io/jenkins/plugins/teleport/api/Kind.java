@@ -10,7 +10,9 @@ public enum Kind {
     BOT("bot", "v1", "bots", Bot.class),
     ACCESS_REQUEST("access_request", "v3", "access-requests", AccessRequest.class),
     TOKEN("token", "v2", "tokens", Token.class),
-    LOCK("lock", "v2", "locks", Lock.class);
+    LOCK("lock", "v2", "locks", Lock.class),
+    INTEGRATION("integration", "v1", "integrations", Integration.class),
+    REVIEW_RULE("review_rule", "v1", "review-rules", ReviewRule.class);
 
     private final String wireName;
     private final String version;

@@ -15,15 +15,41 @@ public final class Messages {
     /** {@code GET /v1/ping}: who the server is, and the pin of its CA. */
     public record Ping(String clusterName, String serverVersion, String caPin) {}
 
-    /** {@code POST /v1/access-requests}: ask for {@code roles} on behalf of {@code bot}. */
+    /**
+     * {@code POST /v1/access-requests}: ask for {@code roles} on behalf of {@code bot}, optionally only for builds of
+     * one Jenkins job and branch ({@code jenkins_job}, {@code jenkins_branch}, globs).
+     */
     public record CreateAccessRequest(
-            @JsonProperty(required = true) String bot, @JsonProperty(required = true) List<String> roles, String reason, Optional<Duration> maxDuration, Optional<Duration> pendingTtl,
-            boolean oneShot) {
+            @JsonProperty(required = true) String bot, @JsonProperty(required = true) List<String> roles, String reason,
+            Optional<Duration> maxDuration, Optional<Duration> pendingTtl, Optional<Boolean> oneShot, String jenkinsJob,
+            String jenkinsBranch) {
         public CreateAccessRequest {
             roles = roles == null ? List.of() : List.copyOf(roles);
             reason = reason == null ? "" : reason;
             maxDuration = maxDuration == null ? Optional.empty() : maxDuration;
             pendingTtl = pendingTtl == null ? Optional.empty() : pendingTtl;
+            oneShot = oneShot == null ? Optional.empty() : oneShot;
+            jenkinsJob = jenkinsJob == null ? "" : jenkinsJob;
+            jenkinsBranch = jenkinsBranch == null ? "" : jenkinsBranch;
+        }
+
+        /** A request saying whether it is one-shot, restricted to a Jenkins job and branch (empty: any). */
+        public CreateAccessRequest(String bot, List<String> roles, String reason, Optional<Duration> maxDuration,
+                                   Optional<Duration> pendingTtl, boolean oneShot, String jenkinsJob, String jenkinsBranch) {
+            this(bot, roles, reason, maxDuration, pendingTtl, Optional.of(oneShot), jenkinsJob, jenkinsBranch);
+        }
+
+        /** A request for any build, saying whether it is one-shot. */
+        public CreateAccessRequest(String bot, List<String> roles, String reason, Optional<Duration> maxDuration,
+                                   Optional<Duration> pendingTtl, boolean oneShot) {
+            this(bot, roles, reason, maxDuration, pendingTtl, Optional.of(oneShot), null, null);
+        }
+    }
+
+    /** {@code POST /v1/access-requests/{id}/cancel}: withdraw a request (its author, e.g. the bot that made it). */
+    public record CancelAccessRequest(String reason) {
+        public CancelAccessRequest {
+            reason = reason == null ? "" : reason;
         }
     }
 
@@ -77,16 +103,44 @@ public final class Messages {
     /** The link, shown this once (the server keeps only the SHA-256 of its token), and until when it works. */
     public record Invite(String user, String url, Instant expires, boolean reset) {}
 
-    /** {@code POST /v1/join}: a bot proves it holds a join token and gets a short-lived identity for its public key. */
+    /**
+     * {@code POST /v1/join}: a bot proves itself and gets a short-lived identity for its public key. With join method
+     * {@code token}, {@code token} is the secret; with {@code jenkins}, {@code token} names the token resource and
+     * {@code id_token} is the build's ID token signed by the Jenkins controller.
+     */
     public record JoinRequest(Token.JoinMethod joinMethod, @JsonProperty(required = true) String token, String botName,
-                              @JsonProperty(required = true) String publicKey) {
+                              @JsonProperty(required = true) String publicKey, String idToken) {
         public JoinRequest {
             joinMethod = joinMethod == null ? Token.JoinMethod.TOKEN : joinMethod;
             token = token == null ? "" : token;
             botName = botName == null ? "" : botName;
             publicKey = publicKey == null ? "" : publicKey;
+            idToken = idToken == null ? "" : idToken;
+        }
+
+        /** A join with a secret token. */
+        public JoinRequest(Token.JoinMethod joinMethod, String token, String botName, String publicKey) {
+            this(joinMethod, token, botName, publicKey, null);
         }
     }
+
+    /**
+     * {@code POST /v1/oidc/token}: a web identity token for an integration, asked with a request-bound identity;
+     * {@code audience}, when given, must be the integration's.
+     */
+    public record OidcTokenRequest(@JsonProperty(required = true) String integration, Optional<String> audience) {
+        public OidcTokenRequest {
+            integration = integration == null ? "" : integration;
+            audience = audience == null ? Optional.empty() : audience;
+        }
+    }
+
+    /**
+     * A signed web identity token (a JWT) and what a client needs to use it with AWS: the role to assume and a
+     * session name naming the bot and the request (the {@code AWS_*} variables of a web identity).
+     */
+    public record OidcToken(String token, String tokenId, Instant expires, String integration, String roleArn,
+                            String roleSessionName) {}
 
     /**
      * {@code POST /v1/certs}: certificates bound to an approved access request, for public keys the caller made.

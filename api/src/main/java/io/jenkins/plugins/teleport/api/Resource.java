@@ -1,7 +1,7 @@
 package io.jenkins.plugins.teleport.api;
 
 /** A stored resource in Teleport's shape: {@code kind}, {@code version}, {@code metadata}, {@code spec}. */
-public sealed interface Resource permits Role, User, Bot, AccessRequest, Token, Lock {
+public sealed interface Resource permits Role, User, Bot, AccessRequest, Token, Lock, Integration, ReviewRule {
 
     String kind();
 

@@ -119,11 +119,21 @@ public record Role(String kind, String version, @JsonProperty(required = true) M
         }
     }
 
-    /** Resource permissions: {@code verbs} (list, read, create, update, delete) on {@code resources} (kinds, or {@code *}). */
-    public record Rule(List<String> resources, List<String> verbs) {
+    /**
+     * Resource permissions: {@code verbs} (list, read, create, update, delete, and {@code use} for integrations) on
+     * {@code resources} (kinds, or {@code *}). {@code names} (globs), when set, narrows the rule to resources of those
+     * names; such a rule answers only questions about one named resource (e.g. using integration prod-deploy).
+     */
+    public record Rule(List<String> resources, List<String> verbs, List<String> names) {
         public Rule {
             resources = resources == null ? List.of() : List.copyOf(resources);
             verbs = verbs == null ? List.of() : List.copyOf(verbs);
+            names = names == null ? List.of() : List.copyOf(names);
+        }
+
+        /** A rule on every resource of the kinds. */
+        public Rule(List<String> resources, List<String> verbs) {
+            this(resources, verbs, null);
         }
     }
 }

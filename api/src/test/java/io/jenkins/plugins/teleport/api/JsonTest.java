@@ -180,7 +180,7 @@ class JsonTest {
                 created.plus(Duration.ofHours(1)), created.plus(Duration.ofHours(2)), Optional.empty(), false,
                 List.of(Threshold.DEFAULT), Map.of("deploy", List.of(List.of(0))),
                 List.of(new AccessRequest.Review("bob", List.of("cab"), ReviewVerdict.APPROVED, "ok", created, List.of(0))),
-                Map.of("build_url", "https://jenkins.example.com/job/deploy/42/")), Optional.empty());
+                Map.of("build_url", "https://jenkins.example.com/job/deploy/42/"), "deploy/prod", "main"), Optional.empty());
 
         String json = Json.mapper().writeValueAsString(request);
         for (String name : List.of("\"requested_by\":\"alice\"", "\"request_reason\":\"CHG-1234\"",

@@ -15,12 +15,16 @@ import io.jenkins.plugins.teleport.auth.http.ApiServer;
 import io.jenkins.plugins.teleport.auth.http.Pages;
 import io.jenkins.plugins.teleport.auth.http.Route;
 import io.jenkins.plugins.teleport.auth.http.Routes;
+import io.jenkins.plugins.teleport.auth.join.JenkinsJoin;
 import io.jenkins.plugins.teleport.auth.join.JoinService;
 import io.jenkins.plugins.teleport.auth.join.TokenJoin;
 import io.jenkins.plugins.teleport.auth.join.TokenService;
 import io.jenkins.plugins.teleport.auth.locks.LockService;
+import io.jenkins.plugins.teleport.auth.oidc.OidcIdentityProvider;
+import io.jenkins.plugins.teleport.auth.oidc.OidcSigningKeys;
 import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestService;
+import io.jenkins.plugins.teleport.auth.requests.RequestWatch;
 import io.jenkins.plugins.teleport.auth.resources.ResourceService;
 import io.jenkins.plugins.teleport.auth.store.JdbcStore;
 import io.jenkins.plugins.teleport.auth.store.Store;
@@ -55,13 +59,15 @@ public final class AuthServer implements AutoCloseable {
     private final CertificateAuthority ca;
     private final ApiServer api;
     private final Clock clock;
+    private final RequestWatch watch;
 
-    private AuthServer(ServerConfig config, Store store, CertificateAuthority ca, ApiServer api, Clock clock) {
+    private AuthServer(ServerConfig config, Store store, CertificateAuthority ca, ApiServer api, Clock clock, RequestWatch watch) {
         this.config = config;
         this.store = store;
         this.ca = ca;
         this.api = api;
         this.clock = clock;
+        this.watch = watch;
     }
 
     /** Opens the store (migrating it), loads or creates the CA, and starts serving the API. */
@@ -75,13 +81,20 @@ public final class AuthServer implements AutoCloseable {
             X509Certificate serverCert = ca.issueServer(tlsKey.getPublic(), serverNames(config), Duration.ofDays(365), clock.instant());
             AuditLog audit = new AuditLog(store, clock);
             Ping ping = new Ping(config.clusterName(), VERSION, ca.pin());
+            // The issuer is the configured public URL, or (when none is configured) this server's own URL, known once
+            // it listens.
+            AtomicReference<String> issuer = new AtomicReference<>(config.publicUrl());
+            OidcIdentityProvider oidc = new OidcIdentityProvider(issuer::get, new OidcSigningKeys(store, keys, clock),
+                    store, audit, clock);
+            RequestWatch watch = new RequestWatch(store, RequestWatch.POLL_INTERVAL);
             Routes.Services services = new Routes.Services(ping, new ResourceService(store, audit),
-                    new AccessRequestService(store, audit, clock), audit, new UserCertificates(store, ca, audit, clock),
+                    new AccessRequestService(store, audit, watch, clock), audit, new UserCertificates(store, ca, audit, clock),
                     new TokenService(store, audit, clock),
-                    new JoinService(store, ca, audit, clock, config.botIdentityTtl(), List.of(new TokenJoin())),
+                    new JoinService(store, ca, audit, clock, config.botIdentityTtl(),
+                            List.of(new TokenJoin(), new JenkinsJoin(config.clusterName()))),
                     new LockService(store, audit, clock),
-                    new CertificateIssuer(store, ca, sshCa, audit, clock, config.maxCertificateTtl()),
-                    new RevocationLists(store, ca, sshCa, clock));
+                    new CertificateIssuer(store, ca, sshCa, audit, watch, clock, config.maxCertificateTtl()),
+                    new RevocationLists(store, ca, sshCa, clock), oidc);
             ApiMetrics metrics = new ApiMetrics().watch(store, clock);
             List<Route> routes = new ArrayList<>(Routes.all(services));
             routes.add(metrics.route());
@@ -100,7 +113,11 @@ public final class AuthServer implements AutoCloseable {
                     routes, new Authenticator(store, audit, clock), config.http(), metrics, pages);
             bound.set(api);
             api.start();
-            return new AuthServer(config, store, ca, api, clock);
+            AuthServer server = new AuthServer(config, store, ca, api, clock, watch);
+            if (issuer.get().isEmpty()) {
+                issuer.set(server.url().toString());
+            }
+            return server;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -154,10 +171,13 @@ public final class AuthServer implements AutoCloseable {
     }
 
     /**
-     * Where people reach this server (invite links, the Jenkins build page's links): the first of {@code public_addrs}
-     * (with the listen port when it names none), else the listen address.
+     * Where people reach this server (invite links): {@code public_url} when set (the OIDC issuer, so one name for
+     * both), else the first of {@code public_addrs} (with the listen port when it names none), else the listen address.
      */
     static String publicUrl(ServerConfig config, int port) {
+        if (!config.publicUrl().isEmpty()) {
+            return config.publicUrl().replaceAll("/+$", "");
+        }
         if (config.publicAddrs().isEmpty()) {
             String host = config.host().equals("0.0.0.0") || config.host().isEmpty() ? "127.0.0.1" : config.host();
             return "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -174,6 +194,11 @@ public final class AuthServer implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** How many callers are waiting for an access request to change (long polls). */
+    public int waitingCallers() {
+        return watch.waiting();
     }
 
     public CertificateAuthority ca() {
@@ -195,6 +220,7 @@ public final class AuthServer implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        watch.close();
         store.close();
     }
 

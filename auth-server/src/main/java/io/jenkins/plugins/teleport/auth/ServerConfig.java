@@ -15,7 +15,8 @@ import java.util.Optional;
  * Unknown fields are refused, so a misspelt setting is an error rather than a silent default. {@code bot_identity_ttl}
  * is the lifetime of the identity a bot gets when it joins; {@code max_certificate_ttl} caps every request-bound
  * certificate; {@code http} holds the limits of the API's transport; {@code ca_key_encryption} names the key that
- * encrypts the CA private keys in the store; {@code web} holds the settings of the web pages.
+ * encrypts the CA private keys in the store; {@code public_url} is the https URL this server is reached at, the issuer
+ * of its OIDC tokens (default: its own listen address); {@code web} holds the settings of the web pages.
  */
 public record ServerConfig(
         String clusterName,
@@ -27,6 +28,7 @@ public record ServerConfig(
         CaKeyEncryption caKeyEncryption,
         Duration botIdentityTtl,
         Duration maxCertificateTtl,
+        String publicUrl,
         Web web) {
 
     public ServerConfig {
@@ -39,6 +41,11 @@ public record ServerConfig(
         caKeyEncryption = caKeyEncryption == null ? CaKeyEncryption.NONE : caKeyEncryption;
         botIdentityTtl = botIdentityTtl == null ? Duration.ofHours(1) : botIdentityTtl;
         maxCertificateTtl = maxCertificateTtl == null ? Duration.ofHours(8) : maxCertificateTtl;
+        publicUrl = publicUrl == null ? "" : publicUrl.strip();
+        if (!publicUrl.isEmpty() && !publicUrl.matches("https://[^/?#\\s]+(/[^?#\\s]*)?")) {
+            throw new IllegalArgumentException("public_url must be the https URL clients and relying parties reach this "
+                    + "server at, e.g. https://auth.example.com:3025 (it is the OIDC issuer)");
+        }
         web = web == null ? Web.DEFAULTS : web;
     }
 
@@ -150,7 +157,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a configuration file; the two settings that moved under {@code http} say so. */
@@ -184,31 +191,31 @@ public record ServerConfig(
     }
 
     public ServerConfig withListenAddr(String addr) {
-        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, web);
+        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, web);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withClusterName(String name) {
-        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, web);
+        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withStorage(Storage s) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, web);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withHttp(Http limits) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, limits, caKeyEncryption, botIdentityTtl, maxCertificateTtl, web);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, limits, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withWeb(Web settings) {
         return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl,
-                maxCertificateTtl, settings);
+                maxCertificateTtl, publicUrl, settings);
     }
 
     public ServerConfig withCaKeyEncryption(CaKeyEncryption encryption) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, http, encryption, botIdentityTtl, maxCertificateTtl, web);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, http, encryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 }

@@ -55,6 +55,15 @@ class ServerConfigTest {
     }
 
     @Test
+    void inviteLinksUseThePublicUrlThenTheFirstPublicAddressThenTheListenAddress() throws Exception {
+        assertEquals("https://auth.example.com", AuthServer.publicUrl(
+                read("public_url: https://auth.example.com/\npublic_addrs: [other.example.com]\n"), 3025));
+        assertEquals("https://cab.example.com:3025", AuthServer.publicUrl(read("public_addrs: [cab.example.com]\n"), 3025));
+        assertEquals("https://cab.example.com:443", AuthServer.publicUrl(read("public_addrs: ['cab.example.com:443']\n"), 3025));
+        assertEquals("https://127.0.0.1:4000", AuthServer.publicUrl(read("listen_addr: 0.0.0.0:3025\n"), 4000));
+    }
+
+    @Test
     void leftOutLimitsHaveTheDocumentedDefaults() throws Exception {
         assertEquals(new ServerConfig.Http(2048, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(15),
                 Duration.ofSeconds(20), 8192, 1 << 20), read("http: {}\n").http());

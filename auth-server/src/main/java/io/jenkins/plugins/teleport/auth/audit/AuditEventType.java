@@ -24,6 +24,17 @@ public enum AuditEventType {
     CERT_RELEASE("cert.release", "TC002I"),
     /** Not in Teleport (which refuses silently): a request-bound certificate used beyond its own request. */
     REQUEST_IDENTITY_DENIED("request_identity.denied", "TC100W"),
+    /** Not in Teleport (which does not audit AWS OIDC tokens): a web identity token issued for a request. */
+    OIDC_TOKEN_ISSUE("oidc.token.issue", "TOI00I"),
+    /** The OIDC signing key was rotated (Teleport audits CA rotations as cert authority updates). */
+    OIDC_KEY_ROTATE("oidc.key.rotate", "TOI01I"),
+    /** Automatic review rules (this project's; Teleport's RFD 201 keeps such rules in access monitoring rules). */
+    REVIEW_RULE_CREATE("review_rule.create", "TRR01I"),
+    REVIEW_RULE_UPDATE("review_rule.update", "TRR02I"),
+    REVIEW_RULE_DELETE("review_rule.delete", "TRR03I"),
+    INTEGRATION_CREATE("integration.create", "IG001I"),
+    INTEGRATION_UPDATE("integration.update", "IG002I"),
+    INTEGRATION_DELETE("integration.delete", "IG003I"),
     LOCK_CREATED("lock.created", "TLK00I"),
     LOCK_DELETED("lock.deleted", "TLK01I"),
     /** A person signed in to the web pages with password and authenticator code. */

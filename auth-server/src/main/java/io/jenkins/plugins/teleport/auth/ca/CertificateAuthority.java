@@ -61,6 +61,14 @@ public final class CertificateAuthority {
     /** The subject attribute that marks a certificate as unable to get new certificates (Teleport's DisallowReissue). */
     public static final String DISALLOW_REISSUE_OID = "1.3.9999.2.9";
     static final ASN1ObjectIdentifier DISALLOW_REISSUE = new ASN1ObjectIdentifier(DISALLOW_REISSUE_OID);
+    /**
+     * The subject attributes that name the Jenkins job and branch a bot joined for (this project's, not Teleport's:
+     * Teleport keeps join attributes elsewhere).
+     */
+    public static final String JENKINS_JOB_OID = "1.3.9999.2.100";
+    public static final String JENKINS_BRANCH_OID = "1.3.9999.2.101";
+    static final ASN1ObjectIdentifier JENKINS_JOB = new ASN1ObjectIdentifier(JENKINS_JOB_OID);
+    static final ASN1ObjectIdentifier JENKINS_BRANCH = new ASN1ObjectIdentifier(JENKINS_BRANCH_OID);
 
     private static final Provider BC = new BouncyCastleProvider();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -161,6 +169,12 @@ public final class CertificateAuthority {
         if (!requestIds.isEmpty()) {
             subject.addRDN(DISALLOW_REISSUE, "true");
         }
+        identity.jenkins().ifPresent(build -> {
+            subject.addRDN(JENKINS_JOB, build.job());
+            if (!build.branch().isEmpty()) {
+                subject.addRDN(JENKINS_BRANCH, build.branch());
+            }
+        });
         return issue(subject.build(), publicKey, serial, notBefore, notAfter, KeyPurposeId.id_kp_clientAuth, null);
     }
 

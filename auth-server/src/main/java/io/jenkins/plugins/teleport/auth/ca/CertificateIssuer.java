@@ -15,6 +15,7 @@ import io.jenkins.plugins.teleport.auth.locks.LockRules;
 import io.jenkins.plugins.teleport.auth.rbac.Access;
 import io.jenkins.plugins.teleport.auth.rbac.RoleSet;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestLifecycle;
+import io.jenkins.plugins.teleport.auth.requests.RequestWatch;
 import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import io.jenkins.plugins.teleport.auth.store.Tx;
@@ -55,8 +56,9 @@ public final class CertificateIssuer {
     private final AuditLog audit;
     private final Clock clock;
     private final Duration serverCap;
+    private final RequestWatch watch;
 
-    public CertificateIssuer(Store store, CertificateAuthority tlsCa, SshCertificateAuthority sshCa, AuditLog audit,
+    public CertificateIssuer(Store store, CertificateAuthority tlsCa, SshCertificateAuthority sshCa, AuditLog audit, RequestWatch watch,
                              Clock clock, Duration serverCap) {
         this.store = store;
         this.tlsCa = tlsCa;
@@ -64,6 +66,7 @@ public final class CertificateIssuer {
         this.audit = audit;
         this.clock = clock;
         this.serverCap = serverCap;
+        this.watch = watch;
     }
 
     /**
@@ -107,9 +110,9 @@ public final class CertificateIssuer {
             // second one loses the swap, reads again and is refused.
             tx.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS), ask.usage())));
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(),
-                    Optional.of(id), now, notAfter, Optional.empty()));
+                    Optional.of(id), now, notAfter, Optional.empty(), ask.usage()));
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
-                    notAfter, Optional.empty()));
+                    notAfter, Optional.empty(), ask.usage()));
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("bot", caller.name());
             fields.put("roles", request.spec().roles());
@@ -122,6 +125,7 @@ public final class CertificateIssuer {
             audit.record(tx, AuditEventType.CERT_CREATE, caller.name(), Optional.of(id), fields);
             return null;
         });
+        watch.touched(id);
         return new IssuedCertificates(id, SshCertificateAuthority.encode(ssh), Long.toString(sshSerial),
                 List.of(sshCa.publicKeyLine()), principals, Pem.encode(tls), tlsSerialHex,
                 List.of(Pem.encode(tlsCa.certificate())), notBefore, notAfter);
@@ -156,7 +160,7 @@ public final class CertificateIssuer {
     public Released release(ClientIdentity caller, String id, Release release) {
         AccessRequestLifecycle.checkId(id);
         checkUsage(release.usage());
-        return store.writeRetrying(tx -> {
+        Released released = store.writeRetrying(tx -> {
             Instant now = clock.instant();
             AccessRequest request = find(tx, id, caller);
             AccessRequest after = AccessRequestLifecycle.release(request, caller);
@@ -177,6 +181,8 @@ public final class CertificateIssuer {
             audit.record(tx, AuditEventType.CERT_RELEASE, caller.name(), Optional.of(id), fields);
             return new Released(id, serials, consumed);
         });
+        watch.touched(id);
+        return released;
     }
 
     /** The SSH user CA public keys, one per line, as sshd's {@code TrustedUserCAKeys} reads them. */

@@ -13,9 +13,13 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 /**
  * Who a client certificate names: a user (a person) or a bot (a machine identity), and whether the certificate is
  * request-bound: one issued for access requests ({@code requestIds}), which also carries Teleport's
- * DisallowReissue mark. A request-bound identity may only read and release its own requests; it never issues.
+ * DisallowReissue mark. A request-bound identity may only read and release its own requests; it never issues. A bot
+ * identity from a {@code jenkins} join also names the Jenkins job and branch it joined for ({@code jenkins}).
  */
-public record ClientIdentity(Type type, String name, List<String> requestIds, boolean disallowReissue) {
+public record ClientIdentity(Type type, String name, List<String> requestIds, boolean disallowReissue, Optional<Jenkins> jenkins) {
+
+    /** The build a bot joined for through Jenkins: the job's full name and the branch (empty when not multibranch). */
+    public record Jenkins(String job, String branch) {}
 
     /** The two kinds of callers. */
     public enum Type {
@@ -31,11 +35,16 @@ public record ClientIdentity(Type type, String name, List<String> requestIds, bo
     }
 
     public static ClientIdentity user(String name) {
-        return new ClientIdentity(Type.USER, name, List.of(), false);
+        return new ClientIdentity(Type.USER, name, List.of(), false, Optional.empty());
     }
 
     public static ClientIdentity bot(String name) {
-        return new ClientIdentity(Type.BOT, name, List.of(), false);
+        return new ClientIdentity(Type.BOT, name, List.of(), false, Optional.empty());
+    }
+
+    /** A bot that joined through Jenkins for one job and branch. */
+    public static ClientIdentity jenkinsBot(String name, Jenkins build) {
+        return new ClientIdentity(Type.BOT, name, List.of(), false, Optional.of(build));
     }
 
     /** Reads the identity from a client certificate this cluster's CA issued; empty if it names none. */
@@ -48,9 +57,11 @@ public record ClientIdentity(Type type, String name, List<String> requestIds, bo
         }
         List<String> requests = values(subject, CertificateAuthority.ACCESS_REQUESTS);
         boolean disallowReissue = !values(subject, CertificateAuthority.DISALLOW_REISSUE).isEmpty();
+        Optional<Jenkins> jenkins = first(subject, CertificateAuthority.JENKINS_JOB)
+                .map(job -> new Jenkins(job, first(subject, CertificateAuthority.JENKINS_BRANCH).orElse("")));
         return switch (ou.get()) {
-            case "user" -> Optional.of(new ClientIdentity(Type.USER, cn.get(), requests, disallowReissue));
-            case "bot" -> Optional.of(new ClientIdentity(Type.BOT, cn.get(), requests, disallowReissue));
+            case "user" -> Optional.of(new ClientIdentity(Type.USER, cn.get(), requests, disallowReissue, Optional.empty()));
+            case "bot" -> Optional.of(new ClientIdentity(Type.BOT, cn.get(), requests, disallowReissue, jenkins));
             default -> Optional.empty();
         };
     }
@@ -67,7 +78,7 @@ public record ClientIdentity(Type type, String name, List<String> requestIds, bo
 
     /** The identity without its request binding: who it is, as the store names holders. */
     public ClientIdentity unbound() {
-        return new ClientIdentity(type, name, List.of(), false);
+        return new ClientIdentity(type, name, List.of(), false, Optional.empty());
     }
 
     /** How issued certificates name their subject in the store: {@code user:alice}, {@code bot:jenkins-deploy}. */

@@ -58,11 +58,20 @@ public final class AdminApi {
             }
             return response.body();
         } catch (IOException e) {
-            throw new Unreachable("cannot reach the auth server at " + base + ": " + e.getMessage(), e);
+            throw new Unreachable("cannot reach the auth server at " + base + ": " + why(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unreachable("interrupted while calling " + base, e);
         }
+    }
+
+    /** What went wrong, also when the JDK's exception has no message (a refused connection has none). */
+    static String why(IOException e) {
+        Throwable t = e;
+        while (t.getMessage() == null && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName().replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase();
     }
 
     public <T> T get(String path, TypeReference<T> type) {
@@ -84,7 +93,7 @@ public final class AdminApi {
         try {
             response = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new Unreachable("cannot reach the auth server at " + base + ": " + e.getMessage()
+            throw new Unreachable("cannot reach the auth server at " + base + ": " + why(e)
                     + " (is it running? is --auth-server right? was the identity issued by this cluster?)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -95,7 +95,8 @@ public final class Tctl {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create the resources (role, user, bot) in a YAML file; several may be separated by '---'.")
+            description = "Create the resources (role, user, bot, integration, jenkins token) in a YAML file; several may be "
+                    + "separated by '---'.")
     static final class Create extends ApiCommand {
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML resource file.")
         Path file;
@@ -109,6 +110,12 @@ public final class Tctl {
             AdminApi api = api();
             for (Resource r : resources) {
                 Kind kind = Kind.fromWireName(r.kind()).orElseThrow();
+                if (kind == Kind.TOKEN) {
+                    // Tokens in files are jenkins ones (no secret): written in place, whether new or not.
+                    api.send("PUT", "/v1/tokens/" + r.name(), r, new TypeReference<JsonNode>() {});
+                    out().println("token '" + r.name() + "' created or replaced");
+                    continue;
+                }
                 if (force) {
                     api.send("PUT", "/v1/" + kind.collection() + "/" + r.name(), r, new TypeReference<JsonNode>() {});
                 } else {
@@ -131,9 +138,9 @@ public final class Tctl {
                         continue;
                     }
                     String kindName = doc.path("kind").asText();
-                    Kind kind = Kind.fromWireName(kindName).filter(k -> k != Kind.ACCESS_REQUEST).orElseThrow(() ->
+                    Kind kind = Kind.fromWireName(kindName).filter(k -> k != Kind.ACCESS_REQUEST && k != Kind.LOCK).orElseThrow(() ->
                             new ApiCommand.LocalProblem(file + ": kind '" + kindName + "' cannot be created from a file; "
-                                    + "use role, user or bot"));
+                                    + "use role, user, bot, integration or token (jenkins join method)"));
                     try {
                         out.add(Json.mapper().treeToValue(doc, kind.type()));
                     } catch (IOException e) {
@@ -282,7 +289,7 @@ public final class Tctl {
     }
 
     @Command(name = "auth", mixinStandardHelpOptions = true, description = "Identities and what relying parties trust.",
-            subcommands = {Auth.Sign.class, Auth.Export.class})
+            subcommands = {Auth.Sign.class, Auth.Export.class, Auth.Rotate.class})
     static final class Auth {
         @Command(name = "export", mixinStandardHelpOptions = true,
                 description = "Write what relying parties need: the SSH user CA keys (sshd TrustedUserCAKeys), the TLS CA, "
@@ -316,6 +323,25 @@ public final class Tctl {
                             java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                     out().println(type.name().replace('_', '-') + " written to " + outFile);
                 }
+                return 0;
+            }
+        }
+
+        @Command(name = "rotate", mixinStandardHelpOptions = true,
+                description = "Rotate a signing key. --type oidc: a new key signs OIDC tokens from now on; the old one stays "
+                        + "in the JWKS until the tokens it signed have expired (1h).")
+        static final class Rotate extends ApiCommand {
+            /** What can be rotated. */
+            enum Type { oidc }
+
+            @Option(names = "--type", required = true, description = "${COMPLETION-CANDIDATES}")
+            Type type;
+
+            @Override
+            public Integer call() {
+                JsonNode result = api().send("POST", "/v1/authorities/oidc/rotate", java.util.Map.of(), new TypeReference<>() {});
+                out().println("oidc signing key rotated: new key " + result.path("active_key").asText() + "; published keys "
+                        + result.path("published_keys"));
                 return 0;
             }
         }
@@ -354,7 +380,8 @@ public final class Tctl {
     }
 
     @Command(name = "requests", mixinStandardHelpOptions = true, description = "Access requests on behalf of bots.",
-            subcommands = {Requests.CreateRequest.class, Requests.Review.class, Requests.List.class, Requests.GetRequest.class})
+            subcommands = {Requests.CreateRequest.class, Requests.Review.class, Requests.Cancel.class, Requests.List.class,
+                    Requests.GetRequest.class})
     static final class Requests {
 
         @Command(name = "create", mixinStandardHelpOptions = true, description = "Ask for roles on behalf of a bot.")
@@ -379,6 +406,14 @@ public final class Tctl {
             @Option(names = "--one-shot", description = "The request can be assumed by one run only: its first release consumes it.")
             boolean oneShot;
 
+            @Option(names = "--jenkins-job", paramLabel = "JOB",
+                    description = "Only bot identities that joined through Jenkins for this job (full name, glob *) may assume it.")
+            String jenkinsJob;
+
+            @Option(names = "--jenkins-branch", paramLabel = "BRANCH",
+                    description = "Only bot identities that joined through Jenkins for this branch (glob *) may assume it.")
+            String jenkinsBranch;
+
             @Option(names = {"-q", "--quiet"}, description = "Print only the request ID.")
             boolean quiet;
 
@@ -386,7 +421,7 @@ public final class Tctl {
             public Integer call() {
                 CreateAccessRequest ask = new CreateAccessRequest(bot, roles, reason,
                         Optional.ofNullable(maxDuration).map(d -> duration("--max-duration", d)),
-                        Optional.ofNullable(pendingTtl).map(d -> duration("--pending-ttl", d)), oneShot);
+                        Optional.ofNullable(pendingTtl).map(d -> duration("--pending-ttl", d)), oneShot, jenkinsJob, jenkinsBranch);
                 AccessRequest r = api().send("POST", "/v1/access-requests", ask, new TypeReference<>() {});
                 if (quiet) {
                     out().println(r.id());
@@ -395,6 +430,10 @@ public final class Tctl {
                     out().println("access request for bot '" + r.spec().user() + "' (roles " + String.join(", ", r.spec().roles())
                             + ") is " + r.status().map(s -> s.state() + ": " + s.progress()).orElse(r.spec().state().name()));
                     out().println("access would end at " + r.spec().maxDuration() + "; reviews accepted until " + r.spec().expires());
+                    if (!r.spec().jenkinsJob().isEmpty() || !r.spec().jenkinsBranch().isEmpty()) {
+                        out().println("only for Jenkins builds of job " + (r.spec().jenkinsJob().isEmpty() ? "*" : r.spec().jenkinsJob())
+                                + ", branch " + (r.spec().jenkinsBranch().isEmpty() ? "*" : r.spec().jenkinsBranch()));
+                    }
                 }
                 return 0;
             }
@@ -427,6 +466,27 @@ public final class Tctl {
                 if (!printStructured(r)) {
                     out().println("review submitted; request " + r.id() + " is "
                             + r.status().map(s -> s.state() + " (" + s.progress() + ")").orElse(r.spec().state().name()));
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "cancel", mixinStandardHelpOptions = true,
+                description = "Withdraw a request you asked for (it becomes CANCELLED and its certificates are revoked).")
+        static final class Cancel extends ApiCommand {
+            @Parameters(paramLabel = "ID")
+            String id;
+
+            @Option(names = "--reason", defaultValue = "", description = "Why.")
+            String reason;
+
+            @Override
+            public Integer call() {
+                AccessRequest r = api().send("POST", "/v1/access-requests/" + id + "/cancel",
+                        new io.jenkins.plugins.teleport.api.Messages.CancelAccessRequest(reason), new TypeReference<>() {});
+                if (!printStructured(r)) {
+                    out().println("request " + r.id() + " is " + r.status().map(st -> st.state() + " (" + st.progress() + ")")
+                            .orElse(r.spec().state().name()));
                 }
                 return 0;
             }

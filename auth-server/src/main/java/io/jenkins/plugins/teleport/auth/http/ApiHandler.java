@@ -115,7 +115,35 @@ final class ApiHandler extends Handler.Abstract {
                 reply = new Reply(500, new ErrorResponse(ErrorCode.INTERNAL,
                         "internal error (incident " + incident + "): the server log has the details"));
             }
+            if (reply.body() instanceof Reply.Deferred deferred) {
+                answerLater(deferred, template, caller);
+                return;
+            }
             write(reply, template, code, caller.authenticated(), false);
+        }
+
+        /**
+         * A long poll: the connection's idle timeout is set aside for this call (its wait is bounded by the handler),
+         * and the answer is written by whichever thread completes it, none waiting meanwhile.
+         */
+        private void answerLater(Reply.Deferred deferred, String template, Caller caller) {
+            request.addIdleTimeoutListener(timeout -> false);
+            deferred.reply().whenComplete((reply, failure) -> {
+                if (failure == null) {
+                    write(reply, template, Optional.empty(), caller.authenticated(), false);
+                    return;
+                }
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof ApiException e) {
+                    write(new Reply(e.code().httpStatus(), e.toResponse()), template, Optional.of(e.code()), caller.authenticated(), false);
+                } else {
+                    String incident = UUID.randomUUID().toString();
+                    LOG.error("event=internal_error incident={} path={}", incident, request.getHttpURI().getPath(), cause);
+                    write(new Reply(500, new ErrorResponse(ErrorCode.INTERNAL, "internal error (incident " + incident
+                            + "): the server log has the details")), template, Optional.of(ErrorCode.INTERNAL), caller.authenticated(), false);
+                }
+            });
         }
 
         private Route route(String method, String path) {
@@ -140,7 +168,7 @@ final class ApiHandler extends Handler.Abstract {
             int status = reply.status();
             try {
                 response.setStatus(status);
-                response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+                response.getHeaders().put(HttpHeader.CACHE_CONTROL, reply.cacheControl());
                 if (close) {
                     response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
                 }

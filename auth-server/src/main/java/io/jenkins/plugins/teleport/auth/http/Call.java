@@ -9,6 +9,7 @@ import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -34,6 +35,21 @@ public record Call(String method, String path, Map<String, String> pathParams, M
     /** The caller of a call about request {@code id}: as {@link #caller()}, also admitting that request's own identity. */
     public ClientIdentity callerFor(String id) {
         return identity.resolve(Optional.of(id));
+    }
+
+    /**
+     * The caller of a call about the request its certificate is bound to (an OIDC token for that request): a
+     * request-bound identity is admitted for its own request; other identities are admitted as usual (and the
+     * operation says what it needs).
+     */
+    public ClientIdentity callerForOwnRequest() {
+        return identity.resolveForOwnRequest();
+    }
+
+    /** The client certificate of an authenticated caller. */
+    public java.security.cert.X509Certificate callerCertificate() {
+        return identity.certificate().orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+                "this call needs a client certificate issued by this cluster"));
     }
 
     /**
@@ -77,6 +93,32 @@ public record Call(String method, String path, Map<String, String> pathParams, M
             return query(name).map(Integer::parseInt).orElse(fallback);
         } catch (NumberFormatException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be a whole number");
+        }
+    }
+
+    /** A Go-style duration such as {@code 30s} ({@code format: duration} in the document), positive. */
+    public Optional<Duration> queryDuration(String name) {
+        try {
+            Optional<Duration> d = query(name).map(io.jenkins.plugins.teleport.api.GoDuration::parse);
+            if (d.filter(v -> v.isNegative() || v.isZero()).isPresent()) {
+                throw new IllegalArgumentException("not positive");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be a positive duration such as 30s");
+        }
+    }
+
+    /** A whole number at least 0, when given. */
+    public Optional<Long> queryLong(String name) {
+        try {
+            Optional<Long> v = query(name).map(Long::parseLong);
+            if (v.filter(n -> n < 0).isPresent()) {
+                throw new NumberFormatException("negative");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be a whole number, 0 or more");
         }
     }
 

@@ -32,11 +32,26 @@ public final class Caller {
      * requests (else {@code access_denied}, audited).
      */
     public ClientIdentity resolve(Optional<String> ownRequest) {
+        return authenticator.admit(authenticated(certificate), ownRequest, method, path);
+    }
+
+    /** The authenticated caller, a request-bound identity admitted for the request it is bound to. */
+    public ClientIdentity resolveForOwnRequest() {
+        ClientIdentity who = authenticated(certificate);
+        return authenticator.admit(who, who.requestIds().stream().findFirst(), method, path);
+    }
+
+    private ClientIdentity authenticated(Optional<X509Certificate> cert) {
         if (authenticated == null) {
-            authenticated = authenticator.authenticate(certificate.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+            authenticated = authenticator.authenticate(cert.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
                     "this call needs a client certificate issued by this cluster: use an identity file (tctl --identity)")));
         }
-        return authenticator.admit(authenticated, ownRequest, method, path);
+        return authenticated;
+    }
+
+    /** The client certificate the call presented, if any (checked by TLS; see {@link #resolve} for the rest). */
+    public Optional<X509Certificate> certificate() {
+        return certificate;
     }
 
     /** Whether the call presented a client certificate at all. */

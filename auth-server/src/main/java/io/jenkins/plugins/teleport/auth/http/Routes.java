@@ -4,11 +4,14 @@ import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Lock;
+import io.jenkins.plugins.teleport.api.Messages.CancelAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.CreateToken;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.api.Messages.ItemList;
+import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Messages.JoinRequest;
+import io.jenkins.plugins.teleport.api.Messages.OidcTokenRequest;
 import io.jenkins.plugins.teleport.api.Messages.Ping;
 import io.jenkins.plugins.teleport.api.Messages.Release;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
@@ -23,10 +26,12 @@ import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
 import io.jenkins.plugins.teleport.auth.join.JoinService;
 import io.jenkins.plugins.teleport.auth.join.TokenService;
 import io.jenkins.plugins.teleport.auth.locks.LockService;
+import io.jenkins.plugins.teleport.auth.oidc.OidcIdentityProvider;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestService;
 import io.jenkins.plugins.teleport.auth.resources.ResourceService;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509CRL;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +44,12 @@ public final class Routes {
     /** What the handlers call. */
     public record Services(Ping ping, ResourceService resources, AccessRequestService requests, AuditLog audit,
                            UserCertificates userCerts, TokenService tokens, JoinService joins, LockService locks,
-                           CertificateIssuer issuer, RevocationLists revocations) {}
+                           CertificateIssuer issuer, RevocationLists revocations, OidcIdentityProvider oidc) {}
+
+    /** The route table's methods and paths, without services behind them (for documents and tests that list routes). */
+    public static List<Route> shape() {
+        return all(new Services(null, null, null, null, null, null, null, null, null, null, null));
+    }
 
     public static List<Route> all(Services s) {
         List<Route> routes = new ArrayList<>();
@@ -53,6 +63,13 @@ public final class Routes {
                     ? Reply.raw("application/x-pem-file", Pem.encode(crl).getBytes(StandardCharsets.UTF_8))
                     : Reply.raw("application/pkix-crl", encoded(crl));
         }));
+        routes.add(new Route("GET", OidcIdentityProvider.DISCOVERY_PATH, call -> Reply.cacheable("application/json",
+                json(s.oidc().discovery()), Duration.ofHours(1))));
+        routes.add(new Route("GET", OidcIdentityProvider.JWKS_PATH, call -> Reply.cacheable("application/json",
+                s.oidc().jwks().getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5))));
+        routes.add(new Route("POST", "/v1/oidc/token", call -> Reply.ok(s.oidc().issue(call.callerForOwnRequest(),
+                call.callerCertificate(), call.body(OidcTokenRequest.class)))));
+        routes.add(new Route("POST", "/v1/authorities/oidc/rotate", call -> Reply.ok(s.oidc().rotate(call.caller()))));
         routes.add(new Route("POST", "/v1/join", call -> {
             call.refuseRequestBoundCertificate();
             return Reply.ok(s.joins().join(call.body(JoinRequest.class), call.remoteAddress()));
@@ -62,6 +79,10 @@ public final class Routes {
                 call.param("id"), call.body().length == 0 ? new Release(null) : call.body(Release.class)))));
         routes.add(new Route("GET", "/v1/tokens", call -> Reply.ok(new ItemList<>(s.tokens().list(call.caller())))));
         routes.add(new Route("POST", "/v1/tokens", call -> Reply.created(s.tokens().create(call.caller(), call.body(CreateToken.class)))));
+        routes.add(new Route("PUT", "/v1/tokens/{name}", call -> {
+            Resource stored = s.resources().put(call.caller(), resourceBody(call, Kind.TOKEN, Optional.of(call.param("name"))));
+            return stored.metadata().revision() == 1 ? Reply.created(stored) : Reply.ok(stored);
+        }));
         routes.add(new Route("DELETE", "/v1/tokens/{name}", call -> {
             s.tokens().delete(call.caller(), call.param("name"));
             return Reply.noContent();
@@ -73,7 +94,7 @@ public final class Routes {
             return Reply.noContent();
         }));
 
-        for (Kind kind : List.of(Kind.ROLE, Kind.USER, Kind.BOT)) {
+        for (Kind kind : List.of(Kind.ROLE, Kind.USER, Kind.BOT, Kind.INTEGRATION, Kind.REVIEW_RULE)) {
             String collection = "/v1/" + kind.collection();
             String item = collection + "/{name}";
             routes.add(new Route("GET", collection, call -> Reply.ok(new ItemList<>(s.resources().list(call.caller(), kind)))));
@@ -96,12 +117,24 @@ public final class Routes {
                 call.query("bot"), call.query("state").map(Routes::state))))));
         routes.add(new Route("POST", "/v1/access-requests", call ->
                 Reply.created(s.requests().create(call.caller(), call.body(CreateAccessRequest.class)))));
-        routes.add(new Route("GET", "/v1/access-requests/{id}", call -> Reply.ok(s.requests().get(call.callerFor(call.param("id")),
-                call.param("id")))));
+        routes.add(new Route("GET", "/v1/access-requests/{id}", call -> {
+            String id = call.param("id");
+            Optional<Long> after = call.queryLong("after_revision");
+            Optional<Duration> wait = call.queryDuration("wait");
+            if (wait.isEmpty()) {
+                if (after.isPresent()) {
+                    throw new ApiException(ErrorCode.BAD_REQUEST, "after_revision needs wait, e.g. ?wait=30s&after_revision=3");
+                }
+                return Reply.ok(s.requests().get(call.callerFor(id), id));
+            }
+            return Reply.later(s.requests().whenChanged(call.callerFor(id), id, after, wait.get()).thenApply(Reply::ok));
+        }));
         routes.add(new Route("DELETE", "/v1/access-requests/{id}", call -> {
             s.requests().delete(call.caller(), call.param("id"));
             return Reply.noContent();
         }));
+        routes.add(new Route("POST", "/v1/access-requests/{id}/cancel", call -> Reply.ok(s.requests().cancel(call.caller(),
+                call.param("id"), call.body().length == 0 ? new CancelAccessRequest(null) : call.body(CancelAccessRequest.class)))));
         routes.add(new Route("POST", "/v1/access-requests/{id}/reviews", call ->
                 Reply.ok(s.requests().review(call.caller(), call.param("id"), call.body(SubmitReview.class)))));
 
@@ -122,6 +155,14 @@ public final class Routes {
                     + "' does not match the name in the path '" + pathName.get() + "'");
         }
         return resource;
+    }
+
+    private static byte[] json(Object value) {
+        try {
+            return Json.mapper().writeValueAsBytes(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static byte[] encoded(X509CRL crl) {

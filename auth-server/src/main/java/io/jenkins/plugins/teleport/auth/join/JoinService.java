@@ -53,18 +53,25 @@ public final class JoinService {
 
     public SignedCertificate join(JoinRequest request, String remoteAddress) {
         PublicKey key = Pem.clientPublicKey(request.publicKey(), "public_key");
+        if (request.idToken().length() > JenkinsJoin.MAX_TOKEN_CHARS) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "id_token is longer than " + JenkinsJoin.MAX_TOKEN_CHARS
+                    + " characters: send the build's ID token as the controller signed it");
+        }
         JoinMethod method = methods.get(request.joinMethod());
         if (method == null) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "join method '" + request.joinMethod().wire() + "' is not enabled");
         }
         try {
+            JoinMethod.Proof proof = method.verify(store, request, clock.instant());
             return store.write(tx -> {
                 Instant now = clock.instant();
-                String botName = method.authenticate(tx, request, now);
+                proof.consume().apply(tx, now);
+                String botName = proof.bot();
                 if (tx.get(Bot.class, botName).isEmpty()) {
                     throw new JoinMethod.JoinFailure("bot '" + botName + "' does not exist");
                 }
-                ClientIdentity bot = ClientIdentity.bot(botName);
+                ClientIdentity bot = proof.jenkins().map(build -> ClientIdentity.jenkinsBot(botName, build))
+                        .orElse(ClientIdentity.bot(botName));
                 if (LockRules.find(tx.list(Lock.class), LockRules.Subject.of(bot, List.of(), List.of()), now).isPresent()) {
                     throw new JoinMethod.JoinFailure("bot '" + botName + "' is locked");
                 }
@@ -76,6 +83,10 @@ public final class JoinService {
                 fields.put("serial", serial);
                 fields.put("expires", cert.getNotAfter().toInstant().toString());
                 fields.put("remote_addr", remoteAddress);
+                proof.jenkins().ifPresent(build -> {
+                    fields.put("jenkins_job", build.job());
+                    fields.put("jenkins_branch", build.branch());
+                });
                 audit.record(tx, AuditEventType.BOT_JOIN, botName, Optional.empty(), fields);
                 return UserCertificates.signed(ca, cert);
             });
@@ -90,8 +101,9 @@ public final class JoinService {
                         Optional.empty(), fields);
                 return null;
             });
-            throw new ApiException(ErrorCode.ACCESS_DENIED, "join refused: the token is unknown, expired, already used, "
-                    + "or not for this bot (the auth server's audit log has the reason); ask an administrator for a new one");
+            throw new ApiException(ErrorCode.ACCESS_DENIED, failure.toldToCaller() ? "join refused: " + failure.getMessage()
+                    : "join refused: the token is unknown, expired, already used, or not for this bot (the auth server's "
+                    + "audit log has the reason); ask an administrator for a new one");
         }
     }
 }

@@ -2,7 +2,7 @@ package io.jenkins.plugins.teleport.auth.join;
 
 import io.jenkins.plugins.teleport.api.Messages.JoinRequest;
 import io.jenkins.plugins.teleport.api.Token;
-import io.jenkins.plugins.teleport.auth.store.Tx;
+import io.jenkins.plugins.teleport.auth.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,9 +22,9 @@ public final class TokenJoin implements JoinMethod {
     }
 
     @Override
-    public String authenticate(Tx tx, JoinRequest request, Instant now) {
+    public Proof verify(Store store, JoinRequest request, Instant now) {
         byte[] presented = sha256(request.token());
-        Optional<Token> found = tx.get(Token.class, HexFormat.of().formatHex(presented));
+        Optional<Token> found = store.read(tx -> tx.get(Token.class, HexFormat.of().formatHex(presented)));
         // Compared in constant time, so the comparison itself leaks nothing about the stored hash.
         if (found.isEmpty() || !MessageDigest.isEqual(presented, HexFormat.of().parseHex(found.get().name()))) {
             throw new JoinFailure("unknown token");
@@ -39,11 +39,15 @@ public final class TokenJoin implements JoinMethod {
         if (!request.botName().isEmpty() && !request.botName().equals(token.spec().botName())) {
             throw new JoinFailure("token is for bot '" + token.spec().botName() + "', not '" + request.botName() + "'");
         }
-        // Single-use: the delete is the consumption. Of two racing joins only one deletes the row.
-        if (!token.spec().reusable() && !tx.delete(Token.class, token.name())) {
-            throw new JoinFailure("token already used");
-        }
-        return token.spec().botName();
+        return new Proof(token.spec().botName(), Optional.empty(), (tx, at) -> {
+            // Single-use: the delete is the consumption. Of two racing joins only one deletes the row. A reusable
+            // token must still exist (it may have been removed since it was read).
+            boolean gone = token.spec().reusable() ? tx.get(Token.class, token.name()).isEmpty()
+                    : !tx.delete(Token.class, token.name());
+            if (gone) {
+                throw new JoinFailure(token.spec().reusable() ? "unknown token" : "token already used");
+            }
+        });
     }
 
     /** The SHA-256 of a token secret: the token's name in the store. */

@@ -19,7 +19,7 @@ public final class RoleSet {
 
     /** The verbs of resource rules. */
     public enum Verb {
-        LIST, READ, CREATE, UPDATE, DELETE;
+        LIST, READ, CREATE, UPDATE, DELETE, USE;
 
         public String wireName() {
             return name().toLowerCase();
@@ -40,10 +40,24 @@ public final class RoleSet {
         return roles.stream().map(Role::name).toList();
     }
 
-    /** Whether a rule allows {@code verb} on resources of kind {@code resource} (e.g. "role", "access_request"). */
+    /**
+     * Whether a rule allows {@code verb} on resources of kind {@code resource} (e.g. "role", "access_request"). Rules
+     * narrowed to names do not answer this question about the kind as a whole.
+     */
     public boolean allows(String resource, Verb verb) {
+        Function<Conditions, Boolean> matches = c -> c.rules().stream().anyMatch(r -> r.names().isEmpty()
+                && matchesAny(r.resources(), resource) && matchesAny(r.verbs(), verb.wireName()));
+        return decide(matches);
+    }
+
+    /**
+     * Whether a rule allows {@code verb} on the resource {@code name} of kind {@code resource}: rules without names
+     * cover every name, rules with names only those. A deny rule for the kind or for the name wins.
+     */
+    public boolean allows(String resource, String name, Verb verb) {
         Function<Conditions, Boolean> matches = c -> c.rules().stream().anyMatch(r ->
-                matchesAny(r.resources(), resource) && matchesAny(r.verbs(), verb.wireName()));
+                matchesAny(r.resources(), resource) && matchesAny(r.verbs(), verb.wireName())
+                        && (r.names().isEmpty() || matchesAny(r.names(), name)));
         return decide(matches);
     }
 
@@ -108,7 +122,8 @@ public final class RoleSet {
         return patterns.stream().anyMatch(p -> matches(p, value));
     }
 
-    static boolean matches(String pattern, String value) {
+    /** Whether {@code value} matches the glob {@code pattern} ({@code *} matches any run of characters, even empty). */
+    public static boolean matches(String pattern, String value) {
         if (!pattern.contains("*")) {
             return pattern.equals(value);
         }

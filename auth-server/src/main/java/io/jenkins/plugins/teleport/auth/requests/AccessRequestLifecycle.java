@@ -10,6 +10,7 @@ import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.Metadata;
 import io.jenkins.plugins.teleport.api.RequestState;
+import io.jenkins.plugins.teleport.api.ReviewRule;
 import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.api.Threshold;
@@ -46,17 +47,26 @@ public final class AccessRequestLifecycle {
 
     private AccessRequestLifecycle() {}
 
+    /** How {@code requested_by} names a bot that asked for itself (names of people cannot contain ':'). */
+    public static String botAuthor(String bot) {
+        return "bot:" + bot;
+    }
+
     /**
      * A new PENDING request by {@code author} on behalf of {@code bot}. The requested roles are checked against
-     * what the bot may request, not what the author may; the author only needs a role naming the bot.
+     * what the bot may request, not what the author may; a person only needs a role naming the bot. A bot may ask
+     * for itself (never for another bot) the roles its own roles allow, with the same thresholds, reason rules and
+     * caps; its requests are one-shot unless they say otherwise, and when it joined through Jenkins they are
+     * restricted to the job and branch it joined for.
      */
     public static AccessRequest create(String id, CreateAccessRequest ask, ClientIdentity author, RoleSet authorRoles,
                                        Optional<Bot> found, RoleSet botRoles, Set<String> existingRoles, Instant now) {
-        if (author.type() != ClientIdentity.Type.USER) {
-            throw denied(author + " cannot create access requests: only people create requests on behalf of bots");
+        boolean selfRequest = author.type() == ClientIdentity.Type.BOT;
+        if (selfRequest && !author.name().equals(ask.bot())) {
+            throw denied(author + " may request access only for itself, not for bot '" + ask.bot() + "'");
         }
         // Permission before existence, so people without it learn nothing about which bots exist.
-        if (!authorRoles.mayRequestFor(ask.bot())) {
+        if (!selfRequest && !authorRoles.mayRequestFor(ask.bot())) {
             throw denied("user '" + author.name() + "' may not create requests on behalf of bot '" + ask.bot()
                     + "': add the bot to allow.request.bots of one of the user's roles (" + names(authorRoles) + ")");
         }
@@ -81,7 +91,7 @@ public final class AccessRequestLifecycle {
         String reason = ask.reason().strip();
         checkReasonLength(reason);
         if (reason.isEmpty() && (RoleSet.reasonRequired(granting)
-                || RoleSet.reasonRequired(authorRoles.rolesGrantingBot(bot.name())))) {
+                || (!selfRequest && RoleSet.reasonRequired(authorRoles.rolesGrantingBot(bot.name()))))) {
             throw bad("a reason is required for this request (a role sets request.reason.mode: required): give one with --reason");
         }
 
@@ -120,8 +130,20 @@ public final class AccessRequestLifecycle {
             roleThresholds.put(role, sets);
         }
 
-        Spec spec = new Spec(bot.name(), author.name(), roles, RequestState.PENDING, reason, "", now, expires, accessEnds,
-                Optional.empty(), ask.oneShot(), thresholds, roleThresholds, List.of(), Map.of());
+        String job = checkRestriction("jenkins_job", ask.jenkinsJob());
+        String branch = checkRestriction("jenkins_branch", ask.jenkinsBranch());
+        if (author.jenkins().isPresent()) {
+            ClientIdentity.Jenkins joined = author.jenkins().get();
+            if ((!job.isEmpty() && !job.equals(joined.job())) || (!branch.isEmpty() && !branch.equals(joined.branch()))) {
+                throw bad("a bot that joined through Jenkins for job " + joined.job() + " may ask only for that job and "
+                        + "branch; leave jenkins_job and jenkins_branch out");
+            }
+            job = joined.job();
+            branch = joined.branch();
+        }
+        Spec spec = new Spec(bot.name(), selfRequest ? botAuthor(author.name()) : author.name(), roles, RequestState.PENDING,
+                reason, "", now, expires, accessEnds, Optional.empty(), ask.oneShot().orElse(selfRequest), thresholds,
+                roleThresholds, List.of(), Map.of(), job, branch);
         return new AccessRequest(null, null, Metadata.named(id), spec, Optional.empty());
     }
 
@@ -181,8 +203,12 @@ public final class AccessRequestLifecycle {
      * {@code collectReviewThresholdIndexes}); the review counts toward those thresholds only.
      */
     static List<Integer> thresholdIndexes(Spec spec, ClientIdentity reviewer, RoleSet reviewerRoles) {
-        ThresholdFilter.Context context = new ThresholdFilter.Context(reviewer.name(), reviewerRoles.names(), spec.roles(),
-                spec.requestReason(), spec.user());
+        return thresholdIndexes(spec, reviewer.name(), reviewerRoles.names());
+    }
+
+    private static List<Integer> thresholdIndexes(Spec spec, String reviewerName, List<String> reviewerRoles) {
+        ThresholdFilter.Context context = new ThresholdFilter.Context(reviewerName, reviewerRoles, spec.roles(),
+                spec.requestReason(), spec.user(), spec.jenkinsJob(), spec.jenkinsBranch());
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < spec.thresholds().size(); i++) {
             if (ThresholdFilter.parse(spec.thresholds().get(i).filter()).matches(context)) {
@@ -313,6 +339,7 @@ public final class AccessRequestLifecycle {
             throw denied(caller + " cannot issue certificates: a request-bound identity may only read and release its "
                     + "own request; issue with the bot's join identity");
         }
+        checkJenkinsRestriction(request, caller);
         AccessRequest shown = withStatus(request, now);
         AccessRequest.Status status = shown.status().orElseThrow();
         switch (status.state()) {
@@ -320,6 +347,8 @@ public final class AccessRequestLifecycle {
             case PENDING -> throw new ApiException(ErrorCode.REQUEST_PENDING, "request " + request.id() + " is PENDING: "
                     + status.progress() + "; ask its reviewers to approve it");
             case DENIED -> throw new ApiException(ErrorCode.REQUEST_DENIED, "request " + request.id() + " was "
+                    + status.progress() + "; create a new request");
+            case CANCELLED -> throw new ApiException(ErrorCode.REQUEST_CANCELLED, "request " + request.id() + " was "
                     + status.progress() + "; create a new request");
             case CONSUMED -> throw new ApiException(ErrorCode.REQUEST_CONSUMED, "request " + request.id()
                     + " was one-shot and has already been used and released; create a new request");
@@ -340,6 +369,60 @@ public final class AccessRequestLifecycle {
                         + "' may no longer request role '" + role + "' (its roles changed after approval)");
             }
         }
+    }
+
+    /**
+     * The request withdrawn (CANCELLED, terminal), as when the build that waited for it was aborted: by whoever asked
+     * for it (a person, or the bot that asked for itself), or by a holder of rule {@code update} on
+     * {@code access_request}; only while it is PENDING or APPROVED. Teleport deletes such a request; keeping it
+     * CANCELLED keeps its trail readable.
+     */
+    public static AccessRequest cancel(AccessRequest request, ClientIdentity caller, RoleSet callerRoles, String reason) {
+        Spec spec = request.spec();
+        boolean author = caller.type() == ClientIdentity.Type.BOT ? spec.requestedBy().equals(botAuthor(caller.name()))
+                : spec.requestedBy().equals(caller.name());
+        if (!author && !callerRoles.allows("access_request", RoleSet.Verb.UPDATE)) {
+            throw denied(caller + " may not cancel request " + request.id() + ": only who asked for it ("
+                    + spec.requestedBy() + ") or a holder of rule {resources: [access_request], verbs: [update]} may");
+        }
+        if (spec.state() != RequestState.PENDING && spec.state() != RequestState.APPROVED) {
+            throw new ApiException(ErrorCode.REQUEST_NOT_PENDING, "request " + request.id() + " is already "
+                    + spec.state() + ": only PENDING or APPROVED requests can be cancelled");
+        }
+        String why = reason.strip();
+        checkReasonLength(why);
+        return request.withSpec(spec.withState(RequestState.CANCELLED, why));
+    }
+
+    /** The reviewer name of an automatic review rule's reviews. */
+    public static String ruleReviewer(String rule) {
+        return "review-rule:" + rule;
+    }
+
+    /**
+     * The request with the review of an automatic rule added, when the rule applies: every requested role matches one
+     * of the rule's roles and its condition holds; empty otherwise, or when the request is no longer PENDING. The
+     * review counts toward the thresholds whose filters match a reviewer named {@code review-rule:<name>} with no
+     * roles: so a threshold that wants reviewers of role cab is never met by a rule.
+     */
+    public static Optional<AccessRequest> applyRule(AccessRequest request, ReviewRule rule, Instant now) {
+        Spec spec = request.spec();
+        if (spec.state() != RequestState.PENDING || rule.spec().decision() == null) {
+            return Optional.empty();
+        }
+        boolean rolesCovered = spec.roles().stream().allMatch(role -> rule.spec().roles().stream().anyMatch(p -> RoleSet.matches(p, role)));
+        ThresholdFilter.Context context = new ThresholdFilter.Context("", List.of(), spec.roles(), spec.requestReason(),
+                spec.user(), spec.jenkinsJob(), spec.jenkinsBranch());
+        if (!rolesCovered || !ThresholdFilter.parseCondition(rule.spec().condition()).matches(context)) {
+            return Optional.empty();
+        }
+        String reviewer = ruleReviewer(rule.name());
+        Review review = new Review(reviewer, List.of(), rule.spec().decision(), rule.spec().reason(), now,
+                thresholdIndexes(spec, reviewer, List.of()));
+        List<Review> reviews = new ArrayList<>(spec.reviews());
+        reviews.add(review);
+        RequestState resolved = resolve(spec, reviews);
+        return Optional.of(request.withSpec(spec.withReview(review, resolved, resolved == RequestState.PENDING ? "" : review.reason())));
     }
 
     /**
@@ -376,9 +459,41 @@ public final class AccessRequestLifecycle {
             case DENIED -> "denied by " + reviewers(spec, ReviewVerdict.DENIED)
                     + (spec.resolveReason().isEmpty() ? "" : ": " + spec.resolveReason());
             case CONSUMED -> "used once and released (one-shot)";
+            case CANCELLED -> "cancelled" + (spec.resolveReason().isEmpty() ? "" : ": " + spec.resolveReason());
             case EXPIRED -> "expired at " + (spec.state() == RequestState.PENDING ? spec.expires() : spec.maxDuration());
         };
         return request.withStatus(new AccessRequest.Status(state, progress));
+    }
+
+    /**
+     * Refuses a bot identity whose Jenkins join does not match the request's {@code jenkins_job} and
+     * {@code jenkins_branch} (globs), naming both sides.
+     */
+    private static void checkJenkinsRestriction(AccessRequest request, ClientIdentity caller) {
+        Spec spec = request.spec();
+        if (spec.jenkinsJob().isEmpty() && spec.jenkinsBranch().isEmpty()) {
+            return;
+        }
+        String wanted = (spec.jenkinsJob().isEmpty() ? "" : "job " + spec.jenkinsJob())
+                + (spec.jenkinsJob().isEmpty() || spec.jenkinsBranch().isEmpty() ? "" : ", ")
+                + (spec.jenkinsBranch().isEmpty() ? "" : "branch " + spec.jenkinsBranch());
+        ClientIdentity.Jenkins joined = caller.jenkins().orElseThrow(() -> denied("request " + request.id()
+                + " is restricted to " + wanted + "; this identity did not join through Jenkins (use the jenkins join method)"));
+        boolean jobOk = spec.jenkinsJob().isEmpty() || RoleSet.matches(spec.jenkinsJob(), joined.job());
+        boolean branchOk = spec.jenkinsBranch().isEmpty() || RoleSet.matches(spec.jenkinsBranch(), joined.branch());
+        if (!jobOk || !branchOk) {
+            throw denied("request " + request.id() + " is restricted to " + wanted + "; this identity joined for job "
+                    + joined.job() + (joined.branch().isEmpty() ? " (no branch)" : ", branch " + joined.branch()));
+        }
+    }
+
+    /** A job or branch restriction: at most 512 characters, no control characters. */
+    private static String checkRestriction(String field, String value) {
+        String v = value.strip();
+        if (v.length() > 512 || v.chars().anyMatch(Character::isISOControl)) {
+            throw bad(field + " must be a job or branch name (a glob with *), at most 512 characters");
+        }
+        return v;
     }
 
     /** " by build https://…" or " by job=deploy, build_number=42": what the first issuance said about itself. */

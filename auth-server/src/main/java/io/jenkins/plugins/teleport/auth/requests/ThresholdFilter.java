@@ -8,8 +8,10 @@ import java.util.List;
  * Teleport's threshold filter language (its {@code newThresholdFilterParser}) that Teleport's docs use:
  * {@code contains(list, "x")}, {@code equals(a, b)}, {@code &&}, {@code ||}, {@code !}, parentheses and
  * double-quoted string literals, over {@code reviewer.roles}, {@code reviewer.name}, {@code request.roles},
- * {@code request.reason} and {@code request.bot}. Types are checked when the filter is parsed, so a role with a
- * filter that could fail at review time is refused when it is created. An empty filter matches every review.
+ * {@code request.reason}, {@code request.bot}, and (this project's additions) {@code request.jenkins_job} and
+ * {@code request.jenkins_branch}. Types are checked when the filter is parsed, so a role with a filter that could
+ * fail at review time is refused when it is created. An empty filter matches every review. The same language, without
+ * the {@code reviewer.*} names, is the condition of automatic review rules ({@link #parseCondition}).
  */
 public final class ThresholdFilter {
 
@@ -19,10 +21,16 @@ public final class ThresholdFilter {
 
     /** What a filter sees of a review: its reviewer and the request. */
     public record Context(String reviewerName, List<String> reviewerRoles, List<String> requestRoles, String requestReason,
-                          String requestBot) {
+                          String requestBot, String jenkinsJob, String jenkinsBranch) {
         public Context {
             reviewerRoles = List.copyOf(reviewerRoles);
             requestRoles = List.copyOf(requestRoles);
+        }
+
+        /** A context of a request that is not restricted to a Jenkins job. */
+        public Context(String reviewerName, List<String> reviewerRoles, List<String> requestRoles, String requestReason,
+                       String requestBot) {
+            this(reviewerName, reviewerRoles, requestRoles, requestReason, requestBot, "", "");
         }
     }
 
@@ -54,13 +62,22 @@ public final class ThresholdFilter {
 
     /** Parses a filter; blank means "every review". */
     public static ThresholdFilter parse(String expression) {
+        return parse(expression, true);
+    }
+
+    /** Parses an automatic review rule's condition: the filter language over the request only (no reviewer.*). */
+    public static ThresholdFilter parseCondition(String expression) {
+        return parse(expression, false);
+    }
+
+    private static ThresholdFilter parse(String expression, boolean reviewerNames) {
         if (expression.isBlank()) {
             return MATCH_ALL;
         }
         if (expression.length() > MAX_LENGTH) {
             throw new InvalidFilterException(MAX_LENGTH + 1, "the filter is longer than " + MAX_LENGTH + " characters");
         }
-        Parser parser = new Parser(tokens(expression));
+        Parser parser = new Parser(tokens(expression), reviewerNames);
         Predicate p = parser.or(0);
         parser.expectEnd();
         return new ThresholdFilter(p);
@@ -90,15 +107,21 @@ public final class ThresholdFilter {
     /** An operand of {@code contains} or {@code equals}: a literal or one of the names. */
     private record Operand(Type type, java.util.function.Function<Context, Object> value) {}
 
-    private static Operand variable(String name, int position) {
+    private static Operand variable(String name, int position, boolean reviewerNames) {
+        if (!reviewerNames && name.startsWith("reviewer.")) {
+            throw new InvalidFilterException(position, "unknown name '" + name + "'", "a rule's condition sees the request "
+                    + "only: request.roles, request.reason, request.bot, request.jenkins_job or request.jenkins_branch");
+        }
         return switch (name) {
             case "reviewer.roles" -> new Operand(Type.LIST, Context::reviewerRoles);
             case "reviewer.name" -> new Operand(Type.STRING, Context::reviewerName);
             case "request.roles" -> new Operand(Type.LIST, Context::requestRoles);
             case "request.reason" -> new Operand(Type.STRING, Context::requestReason);
             case "request.bot" -> new Operand(Type.STRING, Context::requestBot);
+            case "request.jenkins_job" -> new Operand(Type.STRING, Context::jenkinsJob);
+            case "request.jenkins_branch" -> new Operand(Type.STRING, Context::jenkinsBranch);
             default -> throw new InvalidFilterException(position, "unknown name '" + name + "'", "use reviewer.roles, "
-                    + "reviewer.name, request.roles, request.reason or request.bot");
+                    + "reviewer.name, request.roles, request.reason, request.bot, request.jenkins_job or request.jenkins_branch");
         };
     }
 
@@ -164,10 +187,12 @@ public final class ThresholdFilter {
     /** Recursive descent: or := and ('||' and)*; and := unary ('&&' unary)*; unary := '!' unary | '(' or ')' | call. */
     private static final class Parser {
         private final List<Token> tokens;
+        private final boolean reviewerNames;
         private int next;
 
-        Parser(List<Token> tokens) {
+        Parser(List<Token> tokens, boolean reviewerNames) {
             this.tokens = tokens;
+            this.reviewerNames = reviewerNames;
         }
 
         Predicate or(int depth) {
@@ -257,7 +282,7 @@ public final class ThresholdFilter {
             }
             if (t.kind() == Kind.NAME) {
                 next++;
-                return variable(t.text(), t.position());
+                return variable(t.text(), t.position(), reviewerNames);
             }
             throw new InvalidFilterException(t.position(), "unexpected " + t.shown() + ": expected a string such as \"cab\" "
                     + "or a name such as reviewer.roles");

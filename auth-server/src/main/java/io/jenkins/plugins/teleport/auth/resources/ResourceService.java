@@ -3,14 +3,18 @@ package io.jenkins.plugins.teleport.auth.resources;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.Bot;
 import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Integration;
 import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Resource;
+import io.jenkins.plugins.teleport.api.ReviewRule;
 import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.api.Threshold;
+import io.jenkins.plugins.teleport.api.Token;
 import io.jenkins.plugins.teleport.api.User;
 import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
 import io.jenkins.plugins.teleport.auth.audit.AuditLog;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
+import io.jenkins.plugins.teleport.auth.join.JenkinsJoin;
 import io.jenkins.plugins.teleport.auth.rbac.Access;
 import io.jenkins.plugins.teleport.auth.rbac.RoleSet.Verb;
 import io.jenkins.plugins.teleport.auth.requests.ThresholdFilter;
@@ -113,6 +117,11 @@ public final class ResourceService {
                     : change == Change.UPDATE ? AuditEventType.USER_UPDATE : AuditEventType.USER_DELETE;
             case BOT -> change == Change.CREATE ? AuditEventType.BOT_CREATE
                     : change == Change.UPDATE ? AuditEventType.BOT_UPDATE : AuditEventType.BOT_DELETE;
+            case INTEGRATION -> change == Change.CREATE ? AuditEventType.INTEGRATION_CREATE
+                    : change == Change.UPDATE ? AuditEventType.INTEGRATION_UPDATE : AuditEventType.INTEGRATION_DELETE;
+            case TOKEN -> change == Change.DELETE ? AuditEventType.JOIN_TOKEN_DELETE : AuditEventType.JOIN_TOKEN_CREATE;
+            case REVIEW_RULE -> change == Change.CREATE ? AuditEventType.REVIEW_RULE_CREATE
+                    : change == Change.UPDATE ? AuditEventType.REVIEW_RULE_UPDATE : AuditEventType.REVIEW_RULE_DELETE;
             default -> throw new IllegalArgumentException("no audit event for changes of " + resource.kind());
         };
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -125,6 +134,11 @@ public final class ResourceService {
             fields.put("roles", u.spec().roles());
         } else if (resource instanceof Bot b) {
             fields.put("roles", b.spec().roles());
+        } else if (resource instanceof Integration i) {
+            fields.put("role_arn", i.spec().awsOidc().roleArn());
+        } else if (resource instanceof Token t) {
+            fields.put("bot", t.spec().botName());
+            fields.put("join_method", t.spec().joinMethod().wire());
         }
         audit.record(tx, type, caller.name(), Optional.empty(), fields);
     }
@@ -158,6 +172,15 @@ public final class ResourceService {
                 }
             }
         }
+        if (resource instanceof Integration integration) {
+            validateIntegration(integration);
+        }
+        if (resource instanceof Token token) {
+            validateJenkinsToken(tx, token);
+        }
+        if (resource instanceof ReviewRule rule) {
+            validateReviewRule(rule);
+        }
         List<String> roles = resource instanceof User u ? u.spec().roles()
                 : resource instanceof Bot b ? b.spec().roles() : List.of();
         for (String role : roles) {
@@ -165,6 +188,81 @@ public final class ResourceService {
                 throw bad(kind.wireName() + " '" + resource.name() + "' names role '" + role
                         + "', which does not exist: create the role first");
             }
+        }
+    }
+
+    /** An IAM role ARN: {@code arn:<partition>:iam::<12-digit account>:role/<path and name>}. */
+    static final Pattern ROLE_ARN = Pattern.compile("arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}");
+
+    private static void validateIntegration(Integration integration) {
+        if (!integration.subKind().equals(Integration.AWS_OIDC)) {
+            throw bad("integration '" + integration.name() + "' has sub_kind '" + integration.subKind()
+                    + "': this server supports aws-oidc");
+        }
+        String arn = integration.spec().awsOidc().roleArn();
+        if (!ROLE_ARN.matcher(arn).matches()) {
+            throw bad("integration '" + integration.name() + "': spec.aws_oidc.role_arn '" + arn + "' is not an IAM role ARN "
+                    + "such as arn:aws:iam::123456789012:role/deploy");
+        }
+        String audience = integration.spec().awsOidc().audience();
+        if (audience.length() > 256 || audience.chars().anyMatch(Character::isWhitespace)) {
+            throw bad("integration '" + integration.name() + "': audience must be one word of at most 256 characters");
+        }
+    }
+
+    /**
+     * A token written as a resource is a {@code jenkins} one: its issuer, exactly one of {@code jwks_uri} and
+     * {@code static_jwks}, and allow rules. Tokens with a secret are made by {@code POST /v1/tokens}, which shows the
+     * secret once.
+     */
+    private static void validateJenkinsToken(Tx tx, Token token) {
+        Token.Spec spec = token.spec();
+        if (spec.joinMethod() != Token.JoinMethod.JENKINS) {
+            throw bad("token '" + token.name() + "': spec.join_method is " + spec.joinMethod().wire() + ", but tokens with a "
+                    + "secret are made with 'tctl tokens add' (POST /v1/tokens), which shows it once; written resources are "
+                    + "jenkins tokens (spec.join_method: jenkins)");
+        }
+        if (spec.botName().isEmpty()) {
+            throw bad("token '" + token.name() + "': name the bot that joins with it (spec.bot_name)");
+        }
+        if (tx.get(Bot.class, spec.botName()).isEmpty()) {
+            throw bad("token '" + token.name() + "' is for bot '" + spec.botName() + "', which does not exist: create the bot first");
+        }
+        Token.Jenkins j = spec.jenkins().orElseThrow(() -> bad("token '" + token.name() + "': a jenkins token needs spec.jenkins"));
+        if (!JenkinsJoin.isIssuerUrl(j.issuer())) {
+            throw bad("token '" + token.name() + "': spec.jenkins.issuer must be the Jenkins URL the ID tokens name in iss, "
+                    + "https (http only for localhost), e.g. https://jenkins.example.com/teleport-oidc");
+        }
+        if (j.jwksUri().isEmpty() == j.staticJwks().isEmpty()) {
+            throw bad("token '" + token.name() + "': set exactly one of spec.jenkins.jwks_uri and spec.jenkins.static_jwks");
+        }
+        if (!j.jwksUri().isEmpty() && !JenkinsJoin.isIssuerUrl(j.jwksUri())) {
+            throw bad("token '" + token.name() + "': spec.jenkins.jwks_uri must be an https URL (http only for localhost)");
+        }
+        if (!j.staticJwks().isEmpty()) {
+            JenkinsJoin.parseStaticJwks(j.staticJwks()).orElseThrow(() ->
+                    bad("token '" + token.name() + "': spec.jenkins.static_jwks is not a JWKS document with public keys"));
+        }
+        if (j.allow().isEmpty() || j.allow().stream().anyMatch(r -> r.job().isEmpty() && r.branch().isEmpty())) {
+            throw bad("token '" + token.name() + "': spec.jenkins.allow needs at least one rule, each naming a job and/or a "
+                    + "branch (globs), e.g. {job: \"deploy/*\", branch: main}");
+        }
+    }
+
+    private static void validateReviewRule(ReviewRule rule) {
+        if (rule.spec().roles().isEmpty()) {
+            throw bad("review_rule '" + rule.name() + "': name the roles it applies to (spec.roles, globs)");
+        }
+        if (rule.spec().decision() == null) {
+            throw bad("review_rule '" + rule.name() + "': spec.decision must be APPROVED or DENIED");
+        }
+        try {
+            ThresholdFilter.parseCondition(rule.spec().condition());
+        } catch (ThresholdFilter.InvalidFilterException e) {
+            throw bad("review_rule '" + rule.name() + "': condition " + e.getMessage());
+        }
+        if (rule.spec().reason().length() > 4096) {
+            throw bad("review_rule '" + rule.name() + "': reason is longer than 4096 characters");
         }
     }
 

@@ -202,6 +202,30 @@ public final class JdbcStore implements Store {
         }
 
         @Override
+        public Map<String, Long> revisions(Class<? extends Resource> type, List<String> names) {
+            Map<String, Long> out = new java.util.HashMap<>();
+            for (int from = 0; from < names.size(); from += 500) {
+                List<String> chunk = names.subList(from, Math.min(names.size(), from + 500));
+                String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT name, revision FROM resources WHERE kind = ? AND name IN (" + marks + ")")) {
+                    ps.setString(1, Kind.of(type).wireName());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 2, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.put(rs.getString(1), rs.getLong(2));
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw unavailable(e);
+                }
+            }
+            return out;
+        }
+
+        @Override
         public <T extends Resource> T create(T resource) {
             T stored = withRevision(resource, 1);
             long now = clock.millis();
@@ -393,6 +417,43 @@ public final class JdbcStore implements Store {
         }
 
         @Override
+        public boolean recordTokenId(String issuer, String jti, Instant expires) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO used_token_ids (issuer, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING")) {
+                ps.setString(1, issuer);
+                ps.setString(2, jti);
+                ps.setLong(3, expires.toEpochMilli());
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public int forgetTokenIdsExpiredBefore(Instant before) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM used_token_ids WHERE expires_at < ?")) {
+                ps.setLong(1, before.toEpochMilli());
+                return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public boolean replaceAuthority(String name, String expectedPublicPart, StoredAuthority authority) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE cert_authorities SET cert_pem = ?, key_pem = ? WHERE name = ? AND cert_pem = ?")) {
+                ps.setString(1, authority.publicPart());
+                ps.setString(2, authority.privateKey());
+                ps.setString(3, name);
+                ps.setString(4, expectedPublicPart);
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
         public long counter(Counter counter) {
             try (PreparedStatement ps = c.prepareStatement("SELECT value FROM counters WHERE name = ?")) {
                 ps.setString(1, counter.dbName());
@@ -430,7 +491,7 @@ public final class JdbcStore implements Store {
         @Override
         public void record(IssuedCertificate cert) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificates "
-                    + "(kind, serial, subject, request_id, issued_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    + "(kind, serial, subject, request_id, issued_at, expires_at, revoked_at, usage_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, cert.kind().wireName());
                 ps.setString(2, cert.serial());
                 ps.setString(3, cert.subject());
@@ -438,9 +499,12 @@ public final class JdbcStore implements Store {
                 ps.setLong(5, cert.issuedAt().toEpochMilli());
                 ps.setLong(6, cert.expiresAt().toEpochMilli());
                 ps.setObject(7, cert.revokedAt().map(Instant::toEpochMilli).orElse(null));
+                ps.setString(8, cert.usage().isEmpty() ? null : Json.mapper().writeValueAsString(cert.usage()));
                 ps.executeUpdate();
             } catch (SQLException e) {
                 throw unavailable(e);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
             }
         }
 
@@ -464,7 +528,7 @@ public final class JdbcStore implements Store {
                 throw unavailable(e);
             }
             return open.stream().map(x -> new IssuedCertificate(x.kind(), x.serial(), x.subject(), x.requestId(), x.issuedAt(),
-                    x.expiresAt(), Optional.of(at))).toList();
+                    x.expiresAt(), Optional.of(at), x.usage())).toList();
         }
 
         @Override
@@ -495,7 +559,7 @@ public final class JdbcStore implements Store {
 
         private List<IssuedCertificate> selectCertificates(String where, List<Object> args) {
             try (PreparedStatement ps = c.prepareStatement("SELECT kind, serial, subject, request_id, issued_at, expires_at, "
-                    + "revoked_at FROM certificates WHERE " + where + " ORDER BY issued_at, serial")) {
+                    + "revoked_at, usage_json FROM certificates WHERE " + where + " ORDER BY issued_at, serial")) {
                 for (int i = 0; i < args.size(); i++) {
                     ps.setObject(i + 1, args.get(i));
                 }
@@ -506,13 +570,24 @@ public final class JdbcStore implements Store {
                         Optional<Instant> revokedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
                         out.add(new IssuedCertificate(IssuedCertificate.Kind.valueOf(rs.getString(1).toUpperCase()),
                                 rs.getString(2), rs.getString(3), Optional.ofNullable(rs.getString(4)),
-                                Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), revokedAt));
+                                Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), revokedAt,
+                                usage(rs.getString(8))));
                     }
                 }
                 return out;
             } catch (SQLException e) {
                 throw unavailable(e);
             }
+        }
+    }
+
+    private static final TypeReference<Map<String, String>> USAGE = new TypeReference<>() {};
+
+    private static Map<String, String> usage(String json) {
+        try {
+            return json == null ? Map.of() : Json.mapper().readValue(json, USAGE);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable certificate usage in the store", e);
         }
     }
 

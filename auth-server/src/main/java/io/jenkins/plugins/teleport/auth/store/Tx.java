@@ -4,6 +4,7 @@ import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Resource;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The operations available inside one {@link Store} read or transaction. */
@@ -12,6 +13,9 @@ public interface Tx {
     <T extends Resource> Optional<T> get(Class<T> type, String name);
 
     <T extends Resource> List<T> list(Class<T> type);
+
+    /** The stored revisions of the named resources of a type (names not stored are left out). */
+    Map<String, Long> revisions(Class<? extends Resource> type, List<String> names);
 
     /** Inserts a new resource at revision 1; {@code already_exists} if the name is taken. */
     <T extends Resource> T create(T resource);
@@ -41,6 +45,12 @@ public interface Tx {
 
     /** Stores an authority unless one of that name exists; returns the one that is stored afterwards. */
     StoredAuthority insertAuthorityIfAbsent(String name, StoredAuthority authority);
+
+    /**
+     * Replaces an authority if its stored public part is still {@code expectedPublicPart} (compare-and-swap, as a
+     * rotation needs when several servers share the store); false if another writer changed it first.
+     */
+    boolean replaceAuthority(String name, String expectedPublicPart, StoredAuthority authority);
 
     /**
      * Replaces the stored private key of an authority if it is still {@code expected} (compare-and-swap, so that of
@@ -83,6 +93,15 @@ public interface Tx {
 
     /** The tables of people's sign-in to the web pages (credentials, invites, sessions, failed sign-ins). */
     WebAccounts webAccounts();
+
+    /**
+     * Records that an ID token ({@code jti} of {@code issuer}) was used, until it expires; false if it was used
+     * before (the insert and the check are one statement, so of two racing joins one wins).
+     */
+    boolean recordTokenId(String issuer, String jti, Instant expires);
+
+    /** Forgets used token IDs that expired before {@code before}; returns how many. */
+    int forgetTokenIdsExpiredBefore(Instant before);
 
     /** Records an issued certificate. */
     void record(IssuedCertificate certificate);

@@ -12,6 +12,7 @@ import io.jenkins.plugins.teleport.auth.testing.BotKeys;
 import io.jenkins.plugins.teleport.auth.testing.TestClient.Response;
 import io.jenkins.plugins.teleport.auth.testing.TestClient;
 import io.jenkins.plugins.teleport.auth.testing.TestCluster;
+import io.jenkins.plugins.teleport.auth.testing.Together;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,20 +66,7 @@ class OneShotConcurrencyTest {
     }
 
     private <T> List<T> together(List<Callable<T>> work) throws Exception {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<T>> futures = new ArrayList<>();
-        for (Callable<T> w : work) {
-            futures.add(pool.submit(() -> {
-                go.await();
-                return w.call();
-            }));
-        }
-        go.countDown();
-        List<T> out = new ArrayList<>();
-        for (Future<T> f : futures) {
-            out.add(f.get());
-        }
-        return out;
+        return Together.run(pool, work);
     }
 
     private List<IssuedCertificate> certificates(String id) {

@@ -139,10 +139,13 @@ class RequestBoundIdentityTest {
 
     @Test
     void aRequestBoundIdentityIsRefusedOnEveryOtherEndpoint() {
-        Set<String> open = Set.of("GET /v1/ping", "GET /v1/ca/ssh", "GET /v1/revocations/krl", "GET /v1/revocations/crl");
+        Set<String> open = Set.of("GET /v1/ping", "GET /v1/ca/ssh", "GET /v1/revocations/krl", "GET /v1/revocations/crl",
+                "GET /.well-known/openid-configuration", "GET /.well-known/jwks-oidc",
+                // An OIDC token for its own request is what a request-bound identity is for (OidcIdentityProviderTest).
+                "POST /v1/oidc/token");
         Set<String> own = Set.of("GET /v1/access-requests/{id}", "POST /v1/access-requests/{id}/release");
         int tried = 0;
-        for (Route route : Routes.all(new Routes.Services(null, null, null, null, null, null, null, null, null, null))) {
+        for (Route route : Routes.shape()) {
             String key = route.method() + " " + route.template();
             if (open.contains(key)) {
                 continue;

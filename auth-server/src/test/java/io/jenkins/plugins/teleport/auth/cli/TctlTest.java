@@ -91,6 +91,13 @@ class TctlTest {
         Run list = tctl(admin, "requests", "ls");
         assertTrue(list.out().lines().anyMatch(l -> l.startsWith(id) && l.contains("APPROVED") && l.contains("alice")), list.out());
 
+        Run another = tctl(alice, "requests", "create", "--bot", "jenkins-deploy", "--roles", "deploy", "--reason", "CHG-2", "-q");
+        String other = another.out().strip();
+        Run cancelledByBob = tctl(dir.resolve("bob.pem"), "requests", "cancel", other);
+        assertEquals(Tctl.REFUSED, cancelledByBob.exit(), "only who asked cancels: " + cancelledByBob.err());
+        Run cancelled = tctl(alice, "requests", "cancel", other, "--reason", "wrong change");
+        assertTrue(cancelled.out().contains("is CANCELLED (cancelled: wrong change)"), cancelled.out());
+
         Run audit = tctl(admin, "audit", "ls", "--request", id);
         List<String> events = new ArrayList<>();
         for (String line : audit.out().strip().split("\n")) {
@@ -203,6 +210,7 @@ class TctlTest {
         Run unreachable = tctlRaw("get", "roles", "--auth-server=https://127.0.0.1:" + closedPort, "--identity=" + admin);
         assertEquals(Tctl.UNREACHABLE, unreachable.exit());
         assertTrue(unreachable.err().contains("cannot reach the auth server"), unreachable.err());
+        assertTrue(!unreachable.err().contains(": null"), "the reason is named, never 'null': " + unreachable.err());
 
         Run refused = tctl(admin, "get", "role", "no-such-role");
         assertEquals(Tctl.REFUSED, refused.exit());

@@ -85,7 +85,8 @@ class ApiFuzzTest {
                     Mutation m = mutate(base);
                     send(op, walk.path(op, random.nextInt(4) == 0), m.body(), m.contentType(), m.what());
                 }
-            } else if (!op.method().equals("DELETE")) {
+            } else if (op.method().equals("GET")) {
+                // Bodiless calls that change state (DELETE, the OIDC key rotation) take no input a query could spoil.
                 for (String query : BAD_QUERIES) {
                     send(op, walk.path(op, true) + "?" + query, null, null, "query " + query);
                 }

@@ -80,6 +80,13 @@ final class OpenApiWalk implements AutoCloseable {
         fixtures.put("serial", NODES.textNode("abc123"));
         fixtures.put("usage", NODES.objectNode().put("ci_system", "jenkins"));
         fixtures.put("labels", NODES.objectNode().put("team", "ci"));
+        // A jenkins token resource: an issuer on loopback, keys by URI (so no static JWKS), a job rule.
+        fixtures.put("spec.join_method", NODES.textNode("jenkins"));
+        fixtures.put("spec.jenkins.issuer", NODES.textNode("http://127.0.0.1:1/teleport-oidc"));
+        fixtures.put("spec.jenkins.jwks_uri", NODES.textNode("http://127.0.0.1:1/teleport-oidc/jwks"));
+        fixtures.put("spec.jenkins.static_jwks", NODES.textNode(""));
+        fixtures.put("spec.aws_oidc.role_arn", NODES.textNode("arn:aws:iam::123456789012:role/walk-probe"));
+        fixtures.put("spec.condition", NODES.textNode("contains(request.roles, \"deploy\")"));
     }
 
     static OpenApiWalk start(Path dir) throws Exception {

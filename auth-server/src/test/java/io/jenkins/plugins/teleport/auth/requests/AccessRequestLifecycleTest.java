@@ -188,11 +188,15 @@ class AccessRequestLifecycleTest {
     }
 
     @Test
-    void botIdentityCannotCreateRequests() {
-        RoleSet botAsAuthor = roles(role("requester", request(new RequestConditions(
-                List.of("*"), List.of("*"), null, null, null))));
-        refused(ErrorCode.ACCESS_DENIED, "only people create requests", () -> AccessRequestLifecycle.create(ID,
-                ask("deploy"), ClientIdentity.bot("jenkins-deploy"), botAsAuthor, Optional.of(BOT), DEPLOY_BOT, EXISTING, NOW));
+    void aBotMayAskOnlyForItselfAndItsRequestsAreOneShotByDefault() {
+        RoleSet noAuthorRules = roles();
+        AccessRequest own = AccessRequestLifecycle.create(ID, new CreateAccessRequest(BOT.name(), List.of("deploy"), "CHG-1",
+                Optional.empty(), Optional.empty(), Optional.empty(), null, null), ClientIdentity.bot("jenkins-deploy"),
+                DEPLOY_BOT, Optional.of(BOT), DEPLOY_BOT, EXISTING, NOW);
+        assertEquals("bot:jenkins-deploy", own.spec().requestedBy());
+        assertTrue(own.spec().oneShot());
+        refused(ErrorCode.ACCESS_DENIED, "may request access only for itself", () -> AccessRequestLifecycle.create(ID,
+                ask("deploy"), ClientIdentity.bot("build"), noAuthorRules, Optional.of(BOT), DEPLOY_BOT, EXISTING, NOW));
     }
 
     @Test

@@ -25,7 +25,7 @@ class ThresholdProgressTest {
                 new Threshold("security", "contains(reviewer.roles, \"security\")", 1, 2));
         return new AccessRequest.Spec("jenkins-deploy", "alice", List.of("deploy", "db"), RequestState.PENDING, "CHG-1", "", NOW,
                 NOW.plusSeconds(3600), NOW.plusSeconds(7200), Optional.empty(), false, thresholds,
-                Map.of("deploy", List.of(List.of(0)), "db", List.of(List.of(0, 1))), reviews, Map.of());
+                Map.of("deploy", List.of(List.of(0)), "db", List.of(List.of(0, 1))), reviews, Map.of(), "", "");
     }
 
     private static Review review(String who, ReviewVerdict verdict, Integer... indexes) {

@@ -22,6 +22,7 @@ import io.jenkins.plugins.teleport.auth.cli.AuthServerCommand;
 import io.jenkins.plugins.teleport.auth.testing.BotKeys;
 import io.jenkins.plugins.teleport.auth.testing.TestClient.Response;
 import io.jenkins.plugins.teleport.auth.testing.TestClient;
+import io.jenkins.plugins.teleport.auth.testing.Together;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
@@ -45,10 +46,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1OctetString;
@@ -168,20 +167,7 @@ class MultiServerPostgresTest {
     }
 
     private <T> List<T> together(List<Callable<T>> work) throws Exception {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<T>> futures = new ArrayList<>();
-        for (Callable<T> w : work) {
-            futures.add(pool.submit(() -> {
-                go.await();
-                return w.call();
-            }));
-        }
-        go.countDown();
-        List<T> out = new ArrayList<>();
-        for (Future<T> f : futures) {
-            out.add(f.get(120, TimeUnit.SECONDS));
-        }
-        return out;
+        return Together.run(pool, work);
     }
 
     private String createRequest(TestClient alice, boolean oneShot) {

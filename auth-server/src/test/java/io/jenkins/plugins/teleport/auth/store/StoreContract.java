@@ -195,7 +195,7 @@ abstract class StoreContract {
         Instant created = expires.minusSeconds(7200);
         return new AccessRequest(null, null, Metadata.named(name), new AccessRequest.Spec("bot", "alice", List.of("deploy"),
                 state, "", "", created, expires, expires.plusSeconds(3600), Optional.empty(), false,
-                List.of(Threshold.DEFAULT), Map.of("deploy", List.of(List.of(0))), List.of(), Map.of()), Optional.empty());
+                List.of(Threshold.DEFAULT), Map.of("deploy", List.of(List.of(0))), List.of(), Map.of(), "", ""), Optional.empty());
     }
 
     static AuditEvent event(String uid, Instant time, String requestId) {

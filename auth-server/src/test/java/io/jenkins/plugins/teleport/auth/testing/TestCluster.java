@@ -157,6 +157,20 @@ public final class TestCluster implements AutoCloseable {
                 List.of(server.ca().certificate()));
     }
 
+    /**
+     * What code inside a request's scope holds: the request-bound TLS key and certificate, got by {@code bot} (a
+     * client with the bot's join identity) for {@code requestId}, with {@code usage} and {@code ttl} (e.g. "1h").
+     */
+    public IdentityFile requestBound(TestClient bot, String requestId, Map<String, String> usage, String ttl) {
+        BotKeys keys = BotKeys.generate();
+        TestClient.Response issued = bot.post("/v1/certs", keys.issueBody(requestId, Map.of("usage", usage, "ttl", ttl)));
+        if (issued.status() != 200) {
+            throw new AssertionError("certificates for " + requestId + ": " + issued);
+        }
+        return new IdentityFile(keys.tls().getPrivate(), BotKeys.parseTls(issued.json().path("tls_certificate").asText()),
+                List.of(server.ca().certificate()));
+    }
+
     /** Creates resources through the API as the admin, failing the test if any is refused. */
     public void apply(Resource... resources) {
         for (Resource r : resources) {
