@@ -6,6 +6,7 @@ import static io.jenkins.plugins.teleport.auth.web.Html.text;
 import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.RequestState;
+import io.jenkins.plugins.teleport.auth.requests.AccessRequestLifecycle;
 import io.jenkins.plugins.teleport.auth.requests.ThresholdProgress;
 import io.jenkins.plugins.teleport.auth.web.Html.Attrs;
 import java.time.Instant;
@@ -29,15 +30,16 @@ final class Views {
 
     /** What the request page shows besides the request. */
     record RequestPage(AccessRequest request, List<ThresholdProgress> thresholds, Optional<String> notReviewable,
-                       List<CertificateRow> certificates, List<AuditEvent> events) {}
+                       boolean cancellable, List<CertificateRow> certificates, List<AuditEvent> events) {}
 
     /** One certificate issued for a request: from its {@code cert.create} event, with its state from the store. */
     record CertificateRow(String kind, String serial, Instant validAfter, Instant validBefore, Optional<String> buildUrl,
                           String status) {}
 
     /** The values of the "new request" form, kept when it is refused. */
-    record RequestForm(String bot, String roles, String reason, String maxDuration, boolean oneShot) {
-        static final RequestForm EMPTY = new RequestForm("", "", "", "", false);
+    record RequestForm(String bot, String roles, String reason, String maxDuration, boolean oneShot, String jenkinsJob,
+                       String jenkinsBranch) {
+        static final RequestForm EMPTY = new RequestForm("", "", "", "", false, "", "");
     }
 
     static Html layout(String cluster, String title, Optional<WebSessions.SignedIn> who, Optional<Notice> notice, Html main) {
@@ -115,12 +117,14 @@ final class Views {
     static Html waiting(List<AccessRequest> requests) {
         Html list = requests.isEmpty()
                 ? el("p", Attrs.of("class", "empty", "id", "nothing-waiting"), text("Nothing waits for your review."))
-                : table(List.of("Request", "Bot", "Roles", "Reason", "Requested by", "Reviews until", "Progress", "Used by"),
+                : table(List.of("Request", "Bot", "Roles", "Reason", "Requested by", "Reviews until", "Progress", "For builds",
+                        "Used by"),
                 requests.stream().map(r -> List.of(
                         el("a", Attrs.of("href", "/web/requests/" + r.id(), "class", "request-link"), text(r.id().substring(0, 8))),
                         el("code", text(r.spec().user())), text(String.join(", ", r.spec().roles())),
                         el("span", Attrs.of("class", "reason"), text(r.spec().requestReason())), text(r.spec().requestedBy()),
-                        time(r.spec().expires()), progress(ThresholdProgress.of(r.spec())), usedBy(r))).toList(), "waiting");
+                        time(r.spec().expires()), progress(ThresholdProgress.of(r.spec())), restriction(r.spec()), usedBy(r)))
+                        .toList(), "waiting");
         return Html.join(el("h1", text("Waiting for my review")),
                 el("p", Attrs.of("class", "hint"), text("Pending requests that your roles may review and you have not "
                         + "reviewed yet; requests you created are reviewed by others.")), list);
@@ -139,6 +143,7 @@ final class Views {
                 fact("Roles", text(String.join(", ", s.roles()))),
                 fact("Requested by", text(s.requestedBy())),
                 fact("Reason", el("span", Attrs.of("class", "reason", "id", "reason"), text(s.requestReason()))),
+                fact("For builds", el("span", Attrs.of("id", "restriction"), restriction(s))),
                 fact("Created", time(s.created())),
                 fact("Reviews accepted until", time(s.expires())),
                 fact("Access until", time(s.maxDuration())),
@@ -159,10 +164,10 @@ final class Views {
         parts.add(el("h2", text("Reviews")));
         parts.add(s.reviews().isEmpty() ? el("p", Attrs.of("class", "empty"), text("No reviews yet."))
                 : table(List.of("Reviewer", "Verdict", "Reason", "When", "Reviewer's roles"),
-                s.reviews().stream().map(v -> List.of(text(v.author()),
+                s.reviews().stream().map(v -> List.of(reviewer(v.author()),
                         el("span", Attrs.of("class", "verdict verdict-" + v.proposedState().name().toLowerCase()), text(v.proposedState().name())),
                         el("span", Attrs.of("class", "reason"), text(v.reason())), time(v.created()),
-                        text(String.join(", ", v.roles())))).toList(), "reviews"));
+                        text(ruleName(v.author()).isPresent() ? "(automatic)" : String.join(", ", v.roles())))).toList(), "reviews"));
         if (status.state() == RequestState.PENDING) {
             parts.add(el("h2", text("Your review")));
             if (page.notReviewable().isPresent() || csrf.isEmpty()) {
@@ -179,6 +184,17 @@ final class Views {
                                 el("button", Attrs.of("type", "submit", "name", "verdict", "value", "DENIED", "id", "deny",
                                         "class", "deny"), text("Deny")))));
             }
+        }
+        if (page.cancellable() && csrf.isPresent()) {
+            parts.add(el("h2", text("Withdraw")));
+            parts.add(el("form", Attrs.of("method", "post", "action", "/web/requests/" + r.id() + "/cancel", "class", "card",
+                            "id", "cancel"), csrf(csrf.get()),
+                    el("p", Attrs.of("class", "hint"), text(status.state() == RequestState.APPROVED
+                            ? "Cancelling ends the access at once: certificates issued for it are revoked."
+                            : "Cancelling withdraws the request: nobody can approve it any more.")),
+                    field("Why (optional)", el("textarea", Attrs.of("name", "reason", "id", "cancel-reason", "rows", "2",
+                            "maxlength", "4096"))),
+                    el("button", Attrs.of("type", "submit", "id", "cancel-request", "class", "deny"), text("Cancel the request"))));
         }
         parts.add(el("h2", text("Certificates")));
         parts.add(page.certificates().isEmpty() ? el("p", Attrs.of("class", "empty"), text("No certificates were issued for this request."))
@@ -204,17 +220,22 @@ final class Views {
                         text(form.reason()))),
                 field("Duration (e.g. 2h; default 1h, capped by the roles)", el("input", Attrs.of("name", "max_duration",
                         "id", "max-duration", "value", form.maxDuration(), "placeholder", "2h"))),
+                field("Only for builds of Jenkins job (optional, a glob such as deploy/*)", el("input", Attrs.of("name",
+                        "jenkins_job", "id", "jenkins-job", "value", form.jenkinsJob(), "placeholder", "deploy/production"))),
+                field("and branch (optional, a glob)", el("input", Attrs.of("name", "jenkins_branch", "id", "jenkins-branch",
+                        "value", form.jenkinsBranch(), "placeholder", "main"))),
                 el("label", Attrs.of("class", "check"), el("input", Attrs.of("type", "checkbox", "name", "one_shot", "id", "one-shot",
                         "value", "true").flag("checked", form.oneShot())), text(" One-shot: one build may use it, its release ends it")),
                 el("button", Attrs.of("type", "submit", "id", "create-request"), text("Ask for access")));
         Html list = mine.isEmpty() ? el("p", Attrs.of("class", "empty"), text("You have not asked for access yet."))
-                : table(List.of("Request", "Bot", "Roles", "Reason", "State", "Progress", "Created"),
+                : table(List.of("Request", "Bot", "Roles", "Reason", "State", "Progress", "For builds", "Created"),
                 mine.stream().map(r -> List.of(
                         el("a", Attrs.of("href", "/web/requests/" + r.id(), "class", "request-link"), text(r.id().substring(0, 8))),
                         el("code", text(r.spec().user())), text(String.join(", ", r.spec().roles())),
                         el("span", Attrs.of("class", "reason"), text(r.spec().requestReason())),
                         text(r.status().map(st -> st.state().name()).orElse("")),
-                        text(r.status().map(AccessRequest.Status::progress).orElse("")), time(r.spec().created()))).toList(), "mine");
+                        text(r.status().map(AccessRequest.Status::progress).orElse("")), restriction(r.spec()),
+                        time(r.spec().created()))).toList(), "mine");
         return Html.join(el("h1", text("My requests")),
                 el("h2", text("Ask for access on behalf of a bot")), create,
                 el("h2", text("Requests I created")), list);
@@ -235,6 +256,35 @@ final class Views {
     private static Html progress(List<ThresholdProgress> thresholds) {
         return el("ul", Attrs.of("class", "progress"), thresholds.stream()
                 .map(t -> el("li", Attrs.of("class", t.approved() ? "met" : ""), text(t.summary()))).toList());
+    }
+
+    /**
+     * Which builds may use the request: its Jenkins job and branch restriction ({@code jenkins_job}/{@code
+     * jenkins_branch}, globs), or any build of the bot when it has none.
+     */
+    static Html restriction(AccessRequest.Spec s) {
+        if (s.jenkinsJob().isEmpty() && s.jenkinsBranch().isEmpty()) {
+            return el("span", Attrs.of("class", "hint"), text("any build of the bot"));
+        }
+        List<Html> parts = new ArrayList<>();
+        if (!s.jenkinsJob().isEmpty()) {
+            parts.add(Html.join(text("job "), el("code", text(s.jenkinsJob()))));
+        }
+        if (!s.jenkinsBranch().isEmpty()) {
+            parts.add(Html.join(text(parts.isEmpty() ? "branch " : ", branch "), el("code", text(s.jenkinsBranch()))));
+        }
+        return Html.join(parts);
+    }
+
+    /** A reviewer: a person's name, or an automatic review rule ({@code review-rule:<name>}) said as such. */
+    private static Html reviewer(String author) {
+        return ruleName(author).<Html>map(rule -> el("span", Attrs.of("class", "rule"), text("review rule "), el("code", text(rule))))
+                .orElse(text(author));
+    }
+
+    private static Optional<String> ruleName(String author) {
+        String prefix = AccessRequestLifecycle.ruleReviewer("");
+        return author.startsWith(prefix) ? Optional.of(author.substring(prefix.length())) : Optional.empty();
     }
 
     /** The build the request was first used by, a link when its usage named a build URL. */

@@ -5,6 +5,7 @@ import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.GoDuration;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
+import io.jenkins.plugins.teleport.api.Messages.CancelAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.RequestState;
@@ -52,6 +53,7 @@ public final class WebPages implements Pages {
 
     private static final Pattern REQUEST = Pattern.compile("/web/requests/([^/]+)");
     private static final Pattern REVIEW = Pattern.compile("/web/requests/([^/]+)/reviews");
+    private static final Pattern CANCEL = Pattern.compile("/web/requests/([^/]+)/cancel");
     private static final Pattern INVITE = Pattern.compile("/web/(invite|reset)/([A-Za-z0-9_-]{1,64})");
     private static final Pattern NEXT = Pattern.compile("/web/[A-Za-z0-9/_.-]*");
 
@@ -168,6 +170,10 @@ public final class WebPages implements Pages {
         if (review.matches()) {
             return post ? review(x, who.get(), review.group(1)) : notAllowed(x);
         }
+        Matcher cancel = CANCEL.matcher(path);
+        if (cancel.matches()) {
+            return post ? cancel(x, who.get(), cancel.group(1)) : notAllowed(x);
+        }
         Matcher one = REQUEST.matcher(path);
         if (one.matches()) {
             return get ? requestPage(x, who.get(), one.group(1), 200, Optional.empty()) : notAllowed(x);
@@ -244,7 +250,8 @@ public final class WebPages implements Pages {
         List<AuditEvent> events = audit.search(who.identity(), Optional.of(request.id()), Optional.empty(), Optional.empty(),
                 AuditLog.MAX_LIMIT);
         Views.RequestPage model = new Views.RequestPage(request, ThresholdProgress.of(request.spec()),
-                whyNotReviewable(request, who.identity(), roles, now), certificates(events, now), events);
+                whyNotReviewable(request, who.identity(), roles, now), cancellable(request, who.identity(), roles),
+                certificates(events, now), events);
         return page(x, status, "Request " + request.id().substring(0, 8), Views.request(model, Optional.of(who.csrfToken())), notice);
     }
 
@@ -267,6 +274,20 @@ public final class WebPages implements Pages {
         return redirect(x, "/web/requests/" + id);
     }
 
+    private Reply cancel(Exchange x, SignedIn who, String id) {
+        Form form = sessionForm(x, who, Set.of("csrf", "reason"));
+        try {
+            requests.cancel(who.identity(), id, new CancelAccessRequest(form.get("reason")));
+        } catch (ApiException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            // The API's refusal (not the author, already resolved) shown on the request's page.
+            return requestPage(x, who, id, e.code().httpStatus(), Optional.of(new Views.Notice(true, e.getMessage())));
+        }
+        return redirect(x, "/web/requests/" + id);
+    }
+
     private Reply myRequests(Exchange x, SignedIn who, int status, Optional<Views.Notice> notice, Views.RequestForm form) {
         List<AccessRequest> mine = requests.list(who.identity(), Optional.empty(), Optional.empty()).stream()
                 .filter(r -> r.spec().requestedBy().equals(who.user())).toList();
@@ -274,14 +295,16 @@ public final class WebPages implements Pages {
     }
 
     private Reply createRequest(Exchange x, SignedIn who) {
-        Form form = sessionForm(x, who, Set.of("csrf", "bot", "roles", "reason", "max_duration", "one_shot"));
+        Form form = sessionForm(x, who, Set.of("csrf", "bot", "roles", "reason", "max_duration", "one_shot", "jenkins_job",
+                "jenkins_branch"));
         Views.RequestForm values = new Views.RequestForm(form.get("bot").strip(), form.get("roles"), form.get("reason"),
-                form.get("max_duration").strip(), form.has("one_shot"));
+                form.get("max_duration").strip(), form.has("one_shot"), form.get("jenkins_job").strip(),
+                form.get("jenkins_branch").strip());
         try {
             List<String> roles = Arrays.stream(values.roles().split(",")).map(String::strip).filter(r -> !r.isEmpty()).toList();
             Optional<Duration> duration = values.maxDuration().isEmpty() ? Optional.empty() : Optional.of(duration(values.maxDuration()));
             AccessRequest created = requests.create(who.identity(), new CreateAccessRequest(values.bot(), roles, values.reason(),
-                    duration, Optional.empty(), values.oneShot()));
+                    duration, Optional.empty(), values.oneShot(), values.jenkinsJob(), values.jenkinsBranch()));
             return redirect(x, "/web/requests/" + created.id());
         } catch (ApiException e) {
             return myRequests(x, who, e.code().httpStatus(), Optional.of(new Views.Notice(true, e.getMessage())), values);
@@ -299,6 +322,16 @@ public final class WebPages implements Pages {
             return Optional.empty();
         } catch (ApiException e) {
             return Optional.of(e.getMessage());
+        }
+    }
+
+    /** Whether {@code who} may cancel {@code request} now: the API's own cancel function, run without storing anything. */
+    private static boolean cancellable(AccessRequest request, ClientIdentity who, RoleSet roles) {
+        try {
+            AccessRequestLifecycle.cancel(request, who, roles, "");
+            return true;
+        } catch (ApiException e) {
+            return false;
         }
     }
 
@@ -394,7 +427,7 @@ public final class WebPages implements Pages {
     private Reply notAllowed(Exchange x) {
         List<Map.Entry<String, String>> headers = withSecurityHeaders(x.headers());
         headers.add(Map.entry("Allow", x.request().path().equals("/web/logout") || x.request().path().endsWith("/reviews")
-                || x.request().path().equals("/web/invite") ? "POST" : "GET"));
+                || x.request().path().endsWith("/cancel") || x.request().path().equals("/web/invite") ? "POST" : "GET"));
         byte[] body = Views.layout(cluster, "Not allowed", x.signedIn(), Optional.empty(),
                 Views.problem("Not allowed", x.request().method() + " is not allowed on " + x.request().path()))
                 .toString().getBytes(StandardCharsets.UTF_8);

@@ -203,6 +203,79 @@ class WebReviewPagesTest {
     }
 
     @Test
+    void aRequestRestrictedToAJenkinsJobAndBranchSaysSoOnEveryPage() {
+        String csrf = alice.get("/web/requests").field("csrf");
+        PageClient.Page created = alice.post("/web/requests", Map.of("csrf", csrf, "bot", "jenkins-deploy", "roles", "deploy",
+                "reason", "CHG-10: only the production job", "max_duration", "", "jenkins_job", "deploy/<production>",
+                "jenkins_branch", "main"));
+        assertEquals(303, created.status(), created.body());
+        String id = created.header("location").orElseThrow().substring("/web/requests/".length());
+        TestClient.Response api = board.cluster.user("alice").get("/v1/access-requests/" + id);
+        assertEquals("deploy/<production>", api.json().path("spec").path("jenkins_job").asText(), "the form's job reaches the API");
+        assertEquals("main", api.json().path("spec").path("jenkins_branch").asText());
+
+        String shown = "job <code>deploy/&lt;production&gt;</code>, branch <code>main</code>";
+        PageClient.Page page = bob.get("/web/requests/" + id);
+        assertTrue(page.body().contains("<span id=\"restriction\">" + shown + "</span>"), page.body());
+        String waiting = bob.get("/web/").body();
+        String row = waiting.substring(waiting.indexOf("/web/requests/" + id));
+        assertTrue(row.substring(0, row.indexOf("</tr>")).contains(shown), "the waiting list shows the restriction: " + waiting);
+        assertTrue(alice.get("/web/requests").body().contains(shown), "so do my requests");
+
+        String open = board.request("CHG-11: any build");
+        assertTrue(bob.get("/web/requests/" + open).body().contains("any build of the bot"), "no restriction, said as such");
+    }
+
+    @Test
+    void theAuthorCancelsARequestFromItsPageAndItShowsAsCancelled() {
+        String id = board.request("CHG-12: withdrawn");
+        assertFalse(bob.get("/web/requests/" + id).body().contains("id=\"cancel\""), "a reviewer gets no cancel form");
+        PageClient.Page byReviewer = post(bob, "/web/requests/" + id + "/cancel", Map.of("reason", "not mine"));
+        assertEquals(403, byReviewer.status(), "posted anyway, the service refuses it");
+        assertTrue(byReviewer.textOf("notice").contains("may not cancel request"), byReviewer.body());
+
+        assertTrue(alice.get("/web/requests/" + id).body().contains("id=\"cancel\""), "the author may withdraw it");
+        PageClient.Page cancelled = post(alice, "/web/requests/" + id + "/cancel", Map.of("reason", "change postponed"));
+        assertEquals(303, cancelled.status(), cancelled.body());
+        PageClient.Page page = bob.get("/web/requests/" + id);
+        assertEquals("CANCELLED", page.textOf("state"));
+        assertTrue(page.body().contains("state-cancelled"), "styled as such");
+        assertTrue(page.body().contains("change postponed"), "the reason is shown");
+        assertFalse(page.body().contains("id=\"review\""), "a cancelled request takes no reviews");
+        assertFalse(alice.get("/web/requests/" + id).body().contains("id=\"cancel\""), "nor a second cancel");
+        assertFalse(bob.get("/web/").body().contains("/web/requests/" + id), "nothing waits for bob any more");
+        assertEquals("CANCELLED", board.cluster.admin().get("/v1/access-requests/" + id).json().path("status").path("state").asText());
+        PageClient.Page again = post(alice, "/web/requests/" + id + "/cancel", Map.of("reason", ""));
+        assertEquals(409, again.status());
+        assertTrue(again.textOf("notice").contains("is already CANCELLED"), again.body());
+    }
+
+    @Test
+    void aReviewRulesReviewIsShownAsTheRulesAndDoesNotCountForThePeoplesThreshold() {
+        board.cluster.applyYaml("""
+                kind: review_rule
+                version: v1
+                metadata:
+                  name: freeze-check
+                spec:
+                  roles: [deploy]
+                  condition: 'equals(request.reason, "CHG-13: reviewed by a rule")'
+                  decision: APPROVED
+                  reason: outside the change freeze
+                """);
+        String id = board.request("CHG-13: reviewed by a rule");
+        PageClient.Page page = bob.get("/web/requests/" + id);
+        assertEquals("PENDING", page.textOf("state"), "the cab threshold wants people of role cab");
+        assertEquals("cab: 0 of 2 approvals", page.textOf("progress"));
+        String reviews = page.body().substring(page.body().indexOf("<table id=\"reviews\">"));
+        reviews = reviews.substring(0, reviews.indexOf("</table>"));
+        assertTrue(reviews.contains("<span class=\"rule\">review rule <code>freeze-check</code></span>"), reviews);
+        assertTrue(reviews.contains("outside the change freeze") && reviews.contains("(automatic)"), reviews);
+        assertTrue(page.body().contains("review-rule:freeze-check"), "the audit trail names the rule's reviewer");
+        assertTrue(bob.get("/web/").body().contains("/web/requests/" + id), "it still waits for the board");
+    }
+
+    @Test
     void everyAnswerHasTheSecurityHeaders() {
         String id = board.request("CHG-6: headers");
         PageClient anonymous = board.browser();
@@ -289,7 +362,7 @@ class WebReviewPagesTest {
     }
 
     private static PageClient.Page post(PageClient who, String path, Map<String, String> fields) {
-        String page = path.endsWith("/reviews") ? path.substring(0, path.length() - "/reviews".length()) : path;
+        String page = path.replaceFirst("/(reviews|cancel)$", "");
         String csrf = who.get(page.equals("/web/requests") ? "/web/requests" : page).field("csrf");
         java.util.Map<String, String> all = new java.util.HashMap<>(fields);
         all.put("csrf", csrf);
