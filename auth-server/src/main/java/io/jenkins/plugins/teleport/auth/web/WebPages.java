@@ -262,27 +262,25 @@ public final class WebPages implements Pages {
             case "DENIED" -> ReviewVerdict.DENIED;
             default -> throw new ApiException(ErrorCode.BAD_REQUEST, "choose Approve or Deny");
         };
-        try {
-            requests.review(who.identity(), id, new SubmitReview(verdict, form.get("reason")));
-        } catch (ApiException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                throw e;
-            }
-            // The API's refusal (self-review, a second review, not PENDING any more) shown on the request's page.
-            return requestPage(x, who, id, e.code().httpStatus(), Optional.of(new Views.Notice(true, e.getMessage())));
-        }
-        return redirect(x, "/web/requests/" + id);
+        return changeRequest(x, who, id, () -> requests.review(who.identity(), id, new SubmitReview(verdict, form.get("reason"))));
     }
 
     private Reply cancel(Exchange x, SignedIn who, String id) {
         Form form = sessionForm(x, who, Set.of("csrf", "reason"));
+        return changeRequest(x, who, id, () -> requests.cancel(who.identity(), id, new CancelAccessRequest(form.get("reason"))));
+    }
+
+    /**
+     * Runs a change of request {@code id} through the service and goes back to its page; the service's refusal
+     * (self-review, a second review, not the author, no longer PENDING) is shown on that page with its message.
+     */
+    private Reply changeRequest(Exchange x, SignedIn who, String id, Runnable change) {
         try {
-            requests.cancel(who.identity(), id, new CancelAccessRequest(form.get("reason")));
+            change.run();
         } catch (ApiException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 throw e;
             }
-            // The API's refusal (not the author, already resolved) shown on the request's page.
             return requestPage(x, who, id, e.code().httpStatus(), Optional.of(new Views.Notice(true, e.getMessage())));
         }
         return redirect(x, "/web/requests/" + id);

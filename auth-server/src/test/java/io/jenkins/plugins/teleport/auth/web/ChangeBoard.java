@@ -87,13 +87,20 @@ final class ChangeBoard implements AutoCloseable {
         return browser;
     }
 
-    /** Creates a request as alice through the API; its ID. */
+    /** Creates a request as alice through the API, for any build; its ID. */
     String request(String reason) {
+        return request(reason, "", "");
+    }
+
+    /** Creates a request as alice through the API, for builds of {@code jenkinsJob} and {@code jenkinsBranch} (empty: any). */
+    String request(String reason, String jenkinsJob, String jenkinsBranch) {
         Map<String, Object> ask = new LinkedHashMap<>();
         ask.put("bot", "jenkins-deploy");
         ask.put("roles", List.of("deploy"));
         ask.put("reason", reason);
         ask.put("max_duration", "2h");
+        ask.put("jenkins_job", jenkinsJob);
+        ask.put("jenkins_branch", jenkinsBranch);
         TestClient.Response r = cluster.user("alice").post("/v1/access-requests", ask);
         if (r.status() != 201) {
             throw new AssertionError("request: " + r);

@@ -114,7 +114,7 @@ class ChangeBoardBrowserTest {
 
     @Test
     void aReviewInTheBrowserResolvesTheRequest() throws Exception {
-        String id = board.request("CHG-1234: deploy release 42");
+        String id = board.request("CHG-1234: deploy release 42", "deploy/production", "main");
         PageClient carol = board.signedIn("carol", carolKey);
         PageClient.Page page = carol.get("/web/requests/" + id);
         assertEquals(303, carol.post("/web/requests/" + id + "/reviews", Map.of("csrf", page.field("csrf"), "verdict", "APPROVED",
@@ -127,6 +127,7 @@ class ChangeBoardBrowserTest {
         row.click();
         waitForHeading("Access request for bot jenkins-deploy");
         assertEquals("PENDING", browser.findElement(By.id("state")).getText());
+        assertEquals("job deploy/production, branch main", browser.findElement(By.id("restriction")).getText());
         browser.findElement(By.id("review-reason")).sendKeys("CAB ok too");
         screenshot("review-page.png");
         browser.findElement(By.id("approve")).click();
