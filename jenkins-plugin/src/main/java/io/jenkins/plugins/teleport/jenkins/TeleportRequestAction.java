@@ -181,13 +181,13 @@ public class TeleportRequestAction implements RunAction2 {
         this.releaseStatus = status;
     }
 
-    /** The request on the auth server (JSON; needs an identity of the cluster). */
+    /** The request's page on the auth server (reviews, state, certificates; people sign in there). */
     public String getRequestUrl() {
-        return serverUrl + "/v1/access-requests/" + requestId;
+        return serverUrl.replaceAll("/+$", "") + "/web/requests/" + requestId;
     }
 
-    /** The request's audit events on the auth server (JSON; needs an identity of the cluster). */
+    /** The request's audit events, on its page on the auth server. */
     public String getAuditUrl() {
-        return serverUrl + "/v1/audit/events?request_id=" + requestId;
+        return getRequestUrl() + "#audit";
     }
 }
