@@ -91,6 +91,19 @@ public final class Messages {
     public record TokenCreated(String token, String name, String botName, Instant expires, boolean reusable) {}
 
     /**
+     * {@code POST /v1/users/{name}/invites}: a one-time link for a person to set a password and enrol an authenticator
+     * app for the web pages; with {@code reset}, what they had is removed first (Teleport's {@code tctl users reset}).
+     */
+    public record CreateInvite(boolean reset, Optional<Duration> ttl) {
+        public CreateInvite {
+            ttl = ttl == null ? Optional.empty() : ttl;
+        }
+    }
+
+    /** The link, shown this once (the server keeps only the SHA-256 of its token), and until when it works. */
+    public record Invite(String user, String url, Instant expires, boolean reset) {}
+
+    /**
      * {@code POST /v1/join}: a bot proves itself and gets a short-lived identity for its public key. With join method
      * {@code token}, {@code token} is the secret; with {@code jenkins}, {@code token} names the token resource and
      * {@code id_token} is the build's ID token signed by the Jenkins controller.

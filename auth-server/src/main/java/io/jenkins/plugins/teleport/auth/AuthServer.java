@@ -12,6 +12,7 @@ import io.jenkins.plugins.teleport.auth.ca.Tls;
 import io.jenkins.plugins.teleport.auth.ca.UserCertificates;
 import io.jenkins.plugins.teleport.auth.http.ApiMetrics;
 import io.jenkins.plugins.teleport.auth.http.ApiServer;
+import io.jenkins.plugins.teleport.auth.http.Pages;
 import io.jenkins.plugins.teleport.auth.http.Route;
 import io.jenkins.plugins.teleport.auth.http.Routes;
 import io.jenkins.plugins.teleport.auth.join.JenkinsJoin;
@@ -28,6 +29,10 @@ import io.jenkins.plugins.teleport.auth.resources.ResourceService;
 import io.jenkins.plugins.teleport.auth.store.JdbcStore;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import io.jenkins.plugins.teleport.auth.store.Tx.StoredAuthority;
+import io.jenkins.plugins.teleport.auth.web.Invites;
+import io.jenkins.plugins.teleport.auth.web.SignIn;
+import io.jenkins.plugins.teleport.auth.web.WebPages;
+import io.jenkins.plugins.teleport.auth.web.WebSessions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -39,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -92,9 +98,20 @@ public final class AuthServer implements AutoCloseable {
             ApiMetrics metrics = new ApiMetrics().watch(store, clock);
             List<Route> routes = new ArrayList<>(Routes.all(services));
             routes.add(metrics.route());
+            // The web pages (docs/web.md): their own handler beside the API's routes; the invite endpoint is the API's.
+            AtomicReference<ApiServer> bound = new AtomicReference<>();
+            WebSessions sessions = new WebSessions(store, clock, config.web().sessionTtl());
+            Invites invites = new Invites(store, audit, clock, keys, config.clusterName(),
+                    () -> publicUrl(config, bound.get().port()), sessions);
+            routes.add(invites.route());
+            Optional<Pages> pages = config.web().enabled()
+                    ? Optional.of(new WebPages(config.clusterName(), store, clock, services.requests(), audit, sessions,
+                    new SignIn(store, audit, clock, keys, sessions), invites))
+                    : Optional.empty();
             ApiServer api = new ApiServer(new InetSocketAddress(config.host(), config.port()),
                     Tls.context(tlsKey.getPrivate(), List.of(serverCert, ca.certificate()), List.of(ca.certificate())),
-                    routes, new Authenticator(store, audit, clock), config.http(), metrics);
+                    routes, new Authenticator(store, audit, clock), config.http(), metrics, pages);
+            bound.set(api);
             api.start();
             AuthServer server = new AuthServer(config, store, ca, api, clock, watch);
             if (issuer.get().isEmpty()) {
@@ -151,6 +168,23 @@ public final class AuthServer implements AutoCloseable {
             names.add(host);
         }
         return new ArrayList<>(names);
+    }
+
+    /**
+     * Where people reach this server (invite links): {@code public_url} when set (the OIDC issuer, so one name for
+     * both), else the first of {@code public_addrs} (with the listen port when it names none), else the listen address.
+     */
+    static String publicUrl(ServerConfig config, int port) {
+        if (!config.publicUrl().isEmpty()) {
+            return config.publicUrl().replaceAll("/+$", "");
+        }
+        if (config.publicAddrs().isEmpty()) {
+            String host = config.host().equals("0.0.0.0") || config.host().isEmpty() ? "127.0.0.1" : config.host();
+            return "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+        String addr = config.publicAddrs().get(0);
+        boolean hasPort = addr.startsWith("[") ? addr.matches("\\[.*\\]:\\d+") : addr.matches("[^:]+:\\d+");
+        return "https://" + addr + (hasPort ? "" : ":" + port);
     }
 
     public URI url() {

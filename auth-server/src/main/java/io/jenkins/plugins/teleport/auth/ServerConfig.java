@@ -16,7 +16,7 @@ import java.util.Optional;
  * is the lifetime of the identity a bot gets when it joins; {@code max_certificate_ttl} caps every request-bound
  * certificate; {@code http} holds the limits of the API's transport; {@code ca_key_encryption} names the key that
  * encrypts the CA private keys in the store; {@code public_url} is the https URL this server is reached at, the issuer
- * of its OIDC tokens (default: its own listen address).
+ * of its OIDC tokens (default: its own listen address); {@code web} holds the settings of the web pages.
  */
 public record ServerConfig(
         String clusterName,
@@ -28,7 +28,8 @@ public record ServerConfig(
         CaKeyEncryption caKeyEncryption,
         Duration botIdentityTtl,
         Duration maxCertificateTtl,
-        String publicUrl) {
+        String publicUrl,
+        Web web) {
 
     public ServerConfig {
         clusterName = clusterName == null || clusterName.isBlank() ? "teleport-ci" : clusterName;
@@ -44,6 +45,24 @@ public record ServerConfig(
         if (!publicUrl.isEmpty() && !publicUrl.matches("https://[^/?#\\s]+(/[^?#\\s]*)?")) {
             throw new IllegalArgumentException("public_url must be the https URL clients and relying parties reach this "
                     + "server at, e.g. https://auth.example.com:3025 (it is the OIDC issuer)");
+        }
+        web = web == null ? Web.DEFAULTS : web;
+    }
+
+    /**
+     * The web pages for people (docs/web.md): {@code enabled} (default true) serves them under {@code /web/} on the
+     * API's address; {@code session_ttl} is how long a sign-in lasts (default 12h, as Teleport's web sessions, at most
+     * 7 days).
+     */
+    public record Web(Boolean enabled, Duration sessionTtl) {
+        public static final Web DEFAULTS = new Web(null, null);
+
+        public Web {
+            enabled = enabled == null || enabled;
+            sessionTtl = sessionTtl == null ? Duration.ofHours(12) : sessionTtl;
+            if (sessionTtl.isNegative() || sessionTtl.isZero() || sessionTtl.compareTo(Duration.ofDays(7)) > 0) {
+                throw new IllegalArgumentException("web.session_ttl must be positive and at most 7 days (168h), e.g. 12h");
+            }
         }
     }
 
@@ -138,7 +157,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a configuration file; the two settings that moved under {@code http} say so. */
@@ -172,26 +191,31 @@ public record ServerConfig(
     }
 
     public ServerConfig withListenAddr(String addr) {
-        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
+        return new ServerConfig(clusterName, addr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withClusterName(String name) {
-        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
+        return new ServerConfig(name, listenAddr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withStorage(Storage s) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, s, http, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 
     public ServerConfig withHttp(Http limits) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, limits, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, limits, caKeyEncryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
+    }
+
+    public ServerConfig withWeb(Web settings) {
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, http, caKeyEncryption, botIdentityTtl,
+                maxCertificateTtl, publicUrl, settings);
     }
 
     public ServerConfig withCaKeyEncryption(CaKeyEncryption encryption) {
-        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, http, encryption, botIdentityTtl, maxCertificateTtl, publicUrl);
+        return new ServerConfig(clusterName, listenAddr, publicAddrs, dataDir, storage, http, encryption, botIdentityTtl, maxCertificateTtl, publicUrl, web);
     }
 }

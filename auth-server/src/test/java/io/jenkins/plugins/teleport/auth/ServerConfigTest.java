@@ -46,6 +46,24 @@ class ServerConfigTest {
     }
 
     @Test
+    void theWebPagesSettingsAreReadWithTheirDefaultsAndLimits() throws Exception {
+        assertEquals(new ServerConfig.Web(true, Duration.ofHours(12)), read("cluster_name: x\n").web());
+        assertEquals(new ServerConfig.Web(false, Duration.ofHours(8)), read("web: {enabled: false, session_ttl: 8h}\n").web());
+        Exception tooLong = assertThrows(Exception.class, () -> read("web: {session_ttl: 200h}\n"));
+        assertTrue(String.valueOf(tooLong.getMessage()).contains("web.session_ttl must be positive and at most 7 days"),
+                tooLong.getMessage());
+    }
+
+    @Test
+    void inviteLinksUseThePublicUrlThenTheFirstPublicAddressThenTheListenAddress() throws Exception {
+        assertEquals("https://auth.example.com", AuthServer.publicUrl(
+                read("public_url: https://auth.example.com/\npublic_addrs: [other.example.com]\n"), 3025));
+        assertEquals("https://cab.example.com:3025", AuthServer.publicUrl(read("public_addrs: [cab.example.com]\n"), 3025));
+        assertEquals("https://cab.example.com:443", AuthServer.publicUrl(read("public_addrs: ['cab.example.com:443']\n"), 3025));
+        assertEquals("https://127.0.0.1:4000", AuthServer.publicUrl(read("listen_addr: 0.0.0.0:3025\n"), 4000));
+    }
+
+    @Test
     void leftOutLimitsHaveTheDocumentedDefaults() throws Exception {
         assertEquals(new ServerConfig.Http(2048, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(15),
                 Duration.ofSeconds(20), 8192, 1 << 20), read("http: {}\n").http());

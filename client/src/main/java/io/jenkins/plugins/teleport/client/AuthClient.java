@@ -14,6 +14,8 @@ import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
 import io.jenkins.plugins.teleport.api.Messages.JoinRequest;
 import io.jenkins.plugins.teleport.api.Messages.ItemList;
+import io.jenkins.plugins.teleport.api.Messages.OidcToken;
+import io.jenkins.plugins.teleport.api.Messages.OidcTokenRequest;
 import io.jenkins.plugins.teleport.api.Messages.Ping;
 import io.jenkins.plugins.teleport.api.Messages.Release;
 import io.jenkins.plugins.teleport.api.Messages.Released;
@@ -45,8 +47,8 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * The auth server's API, for bots: ping (checking the CA pin before anything else), join, read a request,
- * issue request-bound certificates, release. One connection pool per server; bounded timeouts; idempotent
+ * The auth server's API, for bots: ping (checking the CA pin before anything else), join (with a secret token or a
+ * Jenkins build's ID token), read a request, issue request-bound certificates, web identity tokens, release. One connection pool per server; bounded timeouts; idempotent
  * calls are retried with backoff on transient failures, others never.
  */
 public final class AuthClient {
@@ -130,9 +132,20 @@ public final class AuthClient {
 
     /** Joins as {@code bot} with a join token; the identity's key is made here and never leaves this process. */
     public BotIdentity join(String bot, String token) {
+        return join(bot, key -> new JoinRequest(Token.JoinMethod.TOKEN, token, bot, Keys.publicKeyPem(key.getPublic())));
+    }
+
+    /**
+     * Joins as {@code bot} through Jenkins (join method {@code jenkins}, no secret): {@code tokenName} names the token
+     * resource that trusts the controller, {@code idToken} is the build's ID token the controller signed (it joins once).
+     */
+    public BotIdentity joinWithIdToken(String bot, String tokenName, String idToken) {
+        return join(bot, key -> new JoinRequest(Token.JoinMethod.JENKINS, tokenName, bot, Keys.publicKeyPem(key.getPublic()), idToken));
+    }
+
+    private BotIdentity join(String bot, java.util.function.Function<KeyPair, JoinRequest> ask) {
         KeyPair key = Keys.p256();
-        SignedCertificate signed = call("POST", url("v1", "join"),
-                new JoinRequest(Token.JoinMethod.TOKEN, token, bot, Keys.publicKeyPem(key.getPublic())), SignedCertificate.class);
+        SignedCertificate signed = call("POST", url("v1", "join"), ask.apply(key), SignedCertificate.class);
         List<X509Certificate> cas = Keys.certificates(String.join("", signed.caCertificates()));
         return new BotIdentity(bot, key.getPrivate(), Keys.certificates(signed.certificate()).get(0), cas);
     }
@@ -144,6 +157,16 @@ public final class AuthClient {
     /** Issues request-bound certificates; not retried (a retry could issue twice). */
     public IssuedCertificates issue(IssueCertificates ask) {
         return call("POST", url("v1", "certs"), ask, IssuedCertificates.class);
+    }
+
+    /**
+     * A web identity token (a JWT for AWS STS) for {@code integration}; the caller must be a request-bound identity
+     * ({@link #as} with the certificate issued for the request). Retried on transient failures: a second token is
+     * harmless (each is audited with its own ID).
+     */
+    public OidcToken oidcToken(String integration) {
+        return retrying(() -> call("POST", url("v1", "oidc", "token"), new OidcTokenRequest(integration, java.util.Optional.empty()),
+                OidcToken.class));
     }
 
     /** Gives the request's certificates back; retried on transient failures (releasing twice is harmless). */

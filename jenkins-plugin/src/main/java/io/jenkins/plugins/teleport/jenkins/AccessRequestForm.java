@@ -16,7 +16,7 @@ import java.util.List;
 final class AccessRequestForm {
 
     /** The fields of both forms, in their order on the page. */
-    static final List<String> FIELDS = List.of("requestId", "server", "credentialsId", "ttl");
+    static final List<String> FIELDS = List.of("requestId", "server", "credentialsId", "ttl", "awsIntegration");
 
     private AccessRequestForm() {}
 
@@ -51,6 +51,15 @@ final class AccessRequestForm {
         } catch (TeleportException e) {
             return FormValidation.error(e.getMessage());
         }
+    }
+
+    /** An integration's name as the auth server names resources (or an expression); empty means no AWS. */
+    static FormValidation checkAwsIntegration(String value) {
+        String v = clean(value);
+        if (v.isEmpty() || v.contains("$") || v.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            return FormValidation.ok();
+        }
+        return FormValidation.error("An integration's name, as tctl get integrations lists it (letters, digits, '.', '_', '-')");
     }
 
     static FormValidation checkTtl(String value) {

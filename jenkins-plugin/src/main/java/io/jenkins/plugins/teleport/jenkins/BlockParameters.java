@@ -7,7 +7,8 @@ import java.io.Serializable;
 import java.util.Optional;
 
 /**
- * What a block asks for: the request, and optionally the server, the bot credentials and the lifetime, as the step
+ * What a block asks for: the request, and optionally the server, the bot credentials, the lifetime and an AWS
+ * integration, as the step
  * or the wrapper's form gave them. A plain class, not a record: it is saved with the build's program, whose
  * serialization predates records.
  */
@@ -17,17 +18,20 @@ final class BlockParameters implements Serializable {
     private final String server;
     private final String credentialsId;
     private final String ttl;
+    /** Null in what versions before AWS support saved. */
+    private final String awsIntegration;
 
-    BlockParameters(String requestId, String server, String credentialsId, String ttl) {
+    BlockParameters(String requestId, String server, String credentialsId, String ttl, String awsIntegration) {
         this.requestId = requestId;
         this.server = server;
         this.credentialsId = credentialsId;
         this.ttl = ttl;
+        this.awsIntegration = awsIntegration;
     }
 
     /** The same block for a request it created and had approved. */
     BlockParameters withRequestId(String id) {
-        return new BlockParameters(id, server, credentialsId, ttl);
+        return new BlockParameters(id, server, credentialsId, ttl, awsIntegration);
     }
 
     /** The request's ID, checked before anything is called: an error naming the parameter otherwise. */
@@ -45,6 +49,11 @@ final class BlockParameters implements Serializable {
 
     Optional<String> credentialsId() {
         return optional(credentialsId);
+    }
+
+    /** The aws-oidc integration whose web identity token the body gets, if any. */
+    Optional<String> awsIntegration() {
+        return optional(awsIntegration);
     }
 
     String ttl() {

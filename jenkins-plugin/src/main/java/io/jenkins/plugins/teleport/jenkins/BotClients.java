@@ -1,5 +1,6 @@
 package io.jenkins.plugins.teleport.jenkins;
 
+import hudson.AbortException;
 import hudson.model.Run;
 import io.jenkins.plugins.teleport.client.AuthClient;
 import java.time.Clock;
@@ -14,11 +15,16 @@ final class BotClients {
 
     /** For {@code run}'s block or start check. */
     static AuthClient forBuild(TeleportServer server, BotCredentialsLookup.Found bot, Run<?, ?> run, Clock clock) {
-        return BotSessions.asBot(server, bot, clock).client();
+        return BotSessions.asBot(server, bot, run, clock).client();
     }
 
     /** Outside any build: the "Build with Parameters" page. */
-    static AuthClient outsideBuild(TeleportServer server, BotCredentialsLookup.Found bot, Clock clock) {
-        return BotSessions.asBot(server, bot, clock).client();
+    static AuthClient outsideBuild(TeleportServer server, BotCredentialsLookup.Found bot, Clock clock) throws AbortException {
+        if (bot.credentials().joinMethod() == TeleportBotCredentials.JoinMethod.JENKINS) {
+            // A jenkins join signs an ID token for a build: outside one there is nothing to sign it for.
+            throw new AbortException("bot credentials '" + bot.credentials().getId() + "' join with the jenkins join method, "
+                    + "which needs a running build; give the parameter token credentials of the same bot to list its requests");
+        }
+        return BotSessions.asBot(server, bot, null, clock).client();
     }
 }

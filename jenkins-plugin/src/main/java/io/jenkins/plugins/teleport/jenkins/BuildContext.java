@@ -22,8 +22,13 @@ final class BuildContext {
         usage.put("ci_system", "jenkins");
         usage.put("job", run.getParent().getFullName());
         usage.put("build_number", Integer.toString(run.getNumber()));
-        String root = Jenkins.get().getRootUrl();
-        usage.put("build_url", (root == null ? "" : root.endsWith("/") ? root : root + "/") + run.getUrl());
+        usage.put("build_url", buildUrl(run));
         return usage;
+    }
+
+    /** The build's URL under the Jenkins URL (relative when the Jenkins URL is not set). */
+    static String buildUrl(Run<?, ?> run) {
+        String root = Jenkins.get().getRootUrl();
+        return (root == null ? "" : root.endsWith("/") ? root : root + "/") + run.getUrl();
     }
 }

@@ -47,6 +47,7 @@ final class CloseScope {
             throws IOException, InterruptedException {
         Progress progress = BuildContext.progress(listener);
         boolean interrupted = Thread.interrupted(); // an aborted build still cleans up
+        AwsWebIdentities.stop(h); // before the files go: no token is written after
         try {
             if (!h.releases()) {
                 delete(h, workspace, progress);
@@ -87,7 +88,7 @@ final class CloseScope {
                 return session.client();
             }
             try {
-                return BotSessions.asBot(server, BotCredentialsLookup.find(server, h.credentialsId(), run), clock).client();
+                return BotSessions.asBot(server, BotCredentialsLookup.find(server, h.credentialsId(), run), run, clock).client();
             } catch (AbortException e) {
                 throw new TeleportException(e.getMessage());
             }

@@ -68,11 +68,12 @@ final class OpenScope {
         Progress progress = BuildContext.progress(listener);
         BotSessions.Session session;
         try {
-            session = BotSessions.asBot(server, bot, clock);
+            session = BotSessions.asBot(server, bot, run, clock);
         } catch (TeleportException e) {
             throw new AbortException(e.getMessage());
         }
-        progress.line("auth server " + server.getUrl() + " (" + server.getName() + "): bot '" + botName + "', access request " + id);
+        progress.line("auth server " + server.getUrl() + " (" + server.getName() + "): bot '" + botName + "'"
+                + BotSessions.joinedFor(bot, run) + ", access request " + id);
 
         long checkStart = System.nanoTime();
         CompletableFuture<Optional<AccessRequest>> check = RequestScope.startCheck(session.client(), id, progress)
@@ -117,9 +118,35 @@ final class OpenScope {
         CertificateFiles files = new CertificateFiles(RequestScope.contents(cluster, botName, issued));
         BlockPhases.time(BlockPhases.Phase.WRITE, () -> dir.act(new AgentBundle.WriteCertificates(keys, files)));
         progress.line("identity written on the agent to " + keys.dir());
-        run.addAction(TeleportRequestAction.of(server, assumed.request(), issued, botName));
+        ScopeHandle open = handle;
+        if (p.awsIntegration().isPresent()) {
+            WebIdentityGrant token = AwsWebIdentities.fetch(dir, server, p.awsIntegration().get());
+            var g = token.grant();
+            progress.line("AWS web identity token for integration " + g.integration() + " written on the agent (role " + g.roleArn()
+                    + ", session " + g.roleSessionName() + ", token " + g.tokenId() + ", valid until " + g.expires()
+                    + "); it is fetched again before it expires");
+            open = handle.withWebIdentity(token);
+            observer.reached(open);
+            AwsWebIdentities.keepFresh(open, Optional.of(token), fixed(dir, listener), clock);
+        }
+        run.addAction(TeleportRequestAction.of(server, assumed.request(), issued, botName, open.awsIntegration().orElse("")));
         giveUpIfStopped(observer);
-        return new Opened(handle, new PrivateKeyMaskingFilter(keys.secretLines(), run.getCharset()));
+        return new Opened(open, new PrivateKeyMaskingFilter(keys.secretLines(), run.getCharset()));
+    }
+
+    /** The block's identity directory and log as the opening knows them. */
+    static AwsWebIdentities.Block fixed(FilePath dir, TaskListener listener) {
+        return new AwsWebIdentities.Block() {
+            @Override
+            public FilePath identityDir() {
+                return dir;
+            }
+
+            @Override
+            public TaskListener listener() {
+                return listener;
+            }
+        };
     }
 
     private static void giveUpIfStopped(Observer observer) throws InterruptedException {

@@ -82,7 +82,7 @@ public final class PendingReleaseRetry extends AsyncPeriodicWork {
             throw new TeleportException("the build " + p.context() + " is gone, so its credentials cannot be looked up");
         }
         try {
-            return BotSessions.asBot(server, BotCredentialsLookup.find(server, p.credentials(), run), clock).client();
+            return BotSessions.asBot(server, BotCredentialsLookup.find(server, p.credentials(), run), run, clock).client();
         } catch (AbortException e) {
             throw new TeleportException(e.getMessage());
         }

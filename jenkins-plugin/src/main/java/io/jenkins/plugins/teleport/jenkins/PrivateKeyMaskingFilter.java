@@ -13,9 +13,11 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Masks private keys in the build log, by shape and by value: every line of a PEM or OpenSSH private key block, from
- * its BEGIN line to its END line, becomes {@code ****}; and so does every occurrence of a line of the block's own key
- * files ({@link SecretLines}: digests only, so the filter holds no secret and can be saved with the build's program).
+ * Masks private keys and tokens in the build log, by shape and by value: every line of a PEM or OpenSSH private key
+ * block, from its BEGIN line to its END line, becomes {@code ****}; so does every occurrence of a line of the block's
+ * own key files ({@link SecretLines}: digests only, so the filter holds no secret and can be saved with the build's
+ * program); and so does anything shaped like a signed JWT (the block's AWS web identity tokens, refreshed on the agent
+ * where the controller never sees them, so masked by shape).
  * Lines are read in the run's charset, taken when the block starts (Pipeline may pass no build here).
  */
 public final class PrivateKeyMaskingFilter extends ConsoleLogFilter implements Serializable {
@@ -24,6 +26,8 @@ public final class PrivateKeyMaskingFilter extends ConsoleLogFilter implements S
     static final String MASK = "****";
     private static final Pattern BEGIN = Pattern.compile("-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY-----");
     private static final Pattern END = Pattern.compile("-----END ([A-Z0-9 ]+ )?PRIVATE KEY-----");
+    /** A JWS in compact form: a base64url JSON header ({@code eyJ} is {@code {"}), a payload and a signature. */
+    static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{16,}");
 
     /**
      * The secret lines of freestyle builds whose keys exist, by build ID: their log decorator is made before the keys,
@@ -116,6 +120,10 @@ public final class PrivateKeyMaskingFilter extends ConsoleLogFilter implements S
         }
 
         String maskLine(String line) {
+            return JWT.matcher(maskKeys(line)).replaceAll(MASK);
+        }
+
+        private String maskKeys(String line) {
             SecretLines secrets = source.get();
             var begin = BEGIN.matcher(line);
             if (!inside && begin.find()) {

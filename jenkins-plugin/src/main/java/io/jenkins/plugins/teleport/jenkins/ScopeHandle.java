@@ -1,6 +1,7 @@
 package io.jenkins.plugins.teleport.jenkins;
 
 import io.jenkins.plugins.teleport.client.bundle.BundleFiles;
+import io.jenkins.plugins.teleport.client.oidc.AwsWebIdentity;
 import io.jenkins.plugins.teleport.client.scope.RequestId;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -24,6 +25,10 @@ final class ScopeHandle implements Serializable {
     private final ArrayList<String> serials;
     /** True once the server refused the issuance: nothing to release (false in what older versions saved). */
     private boolean nothingIssued;
+    /** The AWS integration whose web identity token is in the directory, and its role and session (null: none). */
+    private String awsIntegration;
+    private String awsRoleArn;
+    private String awsRoleSessionName;
     private transient volatile BotSessions.Session session;
 
     ScopeHandle(String serverName, String credentialsId, String requestId, String bot, String bundleDir, String validBefore,
@@ -73,9 +78,33 @@ final class ScopeHandle implements Serializable {
      * refused for a one-shot request that another block claimed does not end that block's access.
      */
     ScopeHandle nothingIssued() {
-        ScopeHandle h = new ScopeHandle(serverName, credentialsId, requestId, bot, bundleDir, validBefore, serials, session);
+        ScopeHandle h = copy();
         h.nothingIssued = true;
         return h;
+    }
+
+    /** The same handle with a web identity token in the directory: the body also gets the AWS variables. */
+    ScopeHandle withWebIdentity(WebIdentityGrant g) {
+        ScopeHandle h = copy();
+        var grant = g.grant();
+        h.awsIntegration = grant.integration();
+        h.awsRoleArn = grant.roleArn();
+        h.awsRoleSessionName = grant.roleSessionName();
+        return h;
+    }
+
+    private ScopeHandle copy() {
+        ScopeHandle h = new ScopeHandle(serverName, credentialsId, requestId, bot, bundleDir, validBefore, serials, session);
+        h.nothingIssued = nothingIssued;
+        h.awsIntegration = awsIntegration;
+        h.awsRoleArn = awsRoleArn;
+        h.awsRoleSessionName = awsRoleSessionName;
+        return h;
+    }
+
+    /** The AWS integration whose token is kept fresh in the directory, if any. */
+    java.util.Optional<String> awsIntegration() {
+        return java.util.Optional.ofNullable(awsIntegration).filter(s -> !s.isEmpty());
     }
 
     /** Whether the end releases the request: unless the server refused the issuance, something may be issued. */
@@ -87,8 +116,12 @@ final class ScopeHandle implements Serializable {
         return session;
     }
 
-    /** The variables the body sees (the same as teleport-ci exec sets). */
+    /** The variables the body sees (the same as teleport-ci exec sets), with the AWS ones when there is a token. */
     Map<String, String> environment() {
-        return new BundleFiles(Path.of(bundleDir), requestId, bot, validBefore).environment();
+        Map<String, String> env = new java.util.LinkedHashMap<>(new BundleFiles(Path.of(bundleDir), requestId, bot, validBefore).environment());
+        if (awsIntegration().isPresent()) {
+            env.putAll(AwsWebIdentity.environment(Path.of(bundleDir), awsRoleArn, awsRoleSessionName));
+        }
+        return env;
     }
 }

@@ -28,6 +28,7 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
     private String ttl = "";
     private String server = "";
     private String credentialsId = "";
+    private String awsIntegration = "";
 
     /** {@code requestId} may name a build parameter, e.g. {@code ${REQUEST_ID}}. */
     @DataBoundConstructor
@@ -66,11 +67,21 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
         this.credentialsId = AccessRequestForm.clean(credentialsId);
     }
 
+    public String getAwsIntegration() {
+        return awsIntegration;
+    }
+
+    /** An aws-oidc integration: its web identity token in the identity directory, and the AWS variables naming it. */
+    @DataBoundSetter
+    public void setAwsIntegration(String awsIntegration) {
+        this.awsIntegration = AccessRequestForm.clean(awsIntegration);
+    }
+
     @Override
     public void setUp(Context context, Run<?, ?> build, FilePath workspace, Launcher launcher, TaskListener listener,
                       EnvVars initialEnvironment) throws IOException, InterruptedException {
         BlockParameters parameters = new BlockParameters(initialEnvironment.expand(requestId), server, credentialsId,
-                initialEnvironment.expand(ttl));
+                initialEnvironment.expand(ttl), initialEnvironment.expand(awsIntegration));
         ScopeHandle[] reached = new ScopeHandle[1];
         OpenScope.Opened opened;
         try {
@@ -152,6 +163,10 @@ public class TeleportAccessRequestBuildWrapper extends SimpleBuildWrapper {
 
         public FormValidation doCheckTtl(@QueryParameter String value) {
             return AccessRequestForm.checkTtl(value);
+        }
+
+        public FormValidation doCheckAwsIntegration(@QueryParameter String value) {
+            return AccessRequestForm.checkAwsIntegration(value);
         }
 
         public ListBoxModel doFillServerItems() {

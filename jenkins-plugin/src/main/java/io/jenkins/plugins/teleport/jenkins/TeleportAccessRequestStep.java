@@ -50,6 +50,7 @@ public class TeleportAccessRequestStep extends Step {
 
     /** How long a block that creates its request waits for the approval by default. */
     static final String DEFAULT_WAIT = "30m";
+    private String awsIntegration = "";
 
     @DataBoundConstructor
     public TeleportAccessRequestStep(String requestId) {
@@ -120,6 +121,16 @@ public class TeleportAccessRequestStep extends Step {
         this.waitForApproval = AccessRequestForm.clean(waitForApproval).isEmpty() ? DEFAULT_WAIT : AccessRequestForm.clean(waitForApproval);
     }
 
+    public String getAwsIntegration() {
+        return awsIntegration;
+    }
+
+    /** An aws-oidc integration: its web identity token in the identity directory, and the AWS variables naming it. */
+    @DataBoundSetter
+    public void setAwsIntegration(String awsIntegration) {
+        this.awsIntegration = AccessRequestForm.clean(awsIntegration);
+    }
+
     @Override
     public StepExecution start(StepContext context) throws AbortException {
         if (requestId.isEmpty() == roles.isEmpty()) {
@@ -131,7 +142,7 @@ public class TeleportAccessRequestStep extends Step {
             WaitForApproval.parseWait(waitForApproval);
             approval = new WaitForApproval(roles, reason, waitForApproval);
         }
-        return new Execution(new BlockParameters(requestId, server, credentialsId, ttl), approval, context);
+        return new Execution(new BlockParameters(requestId, server, credentialsId, ttl, awsIntegration), approval, context);
     }
 
     /**
@@ -320,6 +331,9 @@ public class TeleportAccessRequestStep extends Step {
                 });
                 return;
             }
+            // The body runs on: its AWS token's refreshes lived in memory, so they start again (a fetch right away).
+            AwsWebIdentities.keepFresh(reached, java.util.Optional.empty(), new FromContext(getContext(), reached.bundleDir()),
+                    Clock.systemUTC());
             super.onResume();
         }
 
@@ -427,6 +441,31 @@ public class TeleportAccessRequestStep extends Step {
         }
     }
 
+    /** A running block's identity directory and log, read from its step context when needed (after a restart). */
+    static final class FromContext implements AwsWebIdentities.Block {
+        private final StepContext context;
+        private final String bundleDir;
+
+        FromContext(StepContext context, String bundleDir) {
+            this.context = context;
+            this.bundleDir = bundleDir;
+        }
+
+        @Override
+        public FilePath identityDir() throws IOException, InterruptedException {
+            FilePath workspace = context.get(FilePath.class);
+            if (workspace == null || workspace.getChannel() == null) {
+                throw new IOException("the agent of this block is not connected");
+            }
+            return new FilePath(workspace.getChannel(), bundleDir);
+        }
+
+        @Override
+        public TaskListener listener() throws IOException, InterruptedException {
+            return context.get(TaskListener.class);
+        }
+    }
+
     /** Adds the block's variables: paths and identifiers only, none of them secret. */
     static final class Expander extends EnvironmentExpander {
         private static final long serialVersionUID = 1L;
@@ -473,6 +512,10 @@ public class TeleportAccessRequestStep extends Step {
 
         public FormValidation doCheckTtl(@QueryParameter String value) {
             return AccessRequestForm.checkTtl(value);
+        }
+
+        public FormValidation doCheckAwsIntegration(@QueryParameter String value) {
+            return AccessRequestForm.checkAwsIntegration(value);
         }
 
         public ListBoxModel doFillServerItems() {

@@ -3,6 +3,7 @@ package io.jenkins.plugins.teleport.jenkins;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.ExtensionList;
+import hudson.util.FormValidation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.StaplerRequest2;
+import org.kohsuke.stapler.verb.POST;
 
 /** The auth servers Jenkins knows, under Manage Jenkins, Security ({@code teleportAccessRequest} in Configuration as Code). */
 @Extension
@@ -19,6 +21,8 @@ import org.kohsuke.stapler.StaplerRequest2;
 public class TeleportGlobalConfiguration extends GlobalConfiguration {
 
     private List<TeleportServer> servers = new ArrayList<>();
+    /** The key builds' ID tokens are signed with (join method jenkins); made on first use, never by a form or JCasC. */
+    private IdTokenKeys idTokenKeys;
 
     public TeleportGlobalConfiguration() {
         load();
@@ -58,6 +62,50 @@ public class TeleportGlobalConfiguration extends GlobalConfiguration {
         req.bindJSON(this, json);
         save();
         return true;
+    }
+
+    /** The ID token signing keys, made (and saved) the first time they are needed. */
+    synchronized IdTokenKeys idTokenKeys() {
+        if (idTokenKeys == null) {
+            idTokenKeys = IdTokenKeys.create();
+            save();
+        }
+        return idTokenKeys;
+    }
+
+    /** The issuer of builds' ID tokens, or what to set for there to be one (shown on the configuration page). */
+    public String getIdTokenIssuer() {
+        try {
+            return TeleportOidcIssuer.issuer();
+        } catch (io.jenkins.plugins.teleport.client.TeleportException e) {
+            return "(set the Jenkins URL under Manage Jenkins, System)";
+        }
+    }
+
+    /** The ID of the key that signs builds' ID tokens now (shown on the configuration page). */
+    public String getIdTokenKeyId() {
+        return idTokenKeys().signer().keyId();
+    }
+
+    /**
+     * Replaces the ID token signing key (for example after the controller's secrets may have leaked); the previous one
+     * stays in the JWKS for {@link IdTokenKeys#PREVIOUS_KEY_KEPT}. Also from the script console:
+     * {@code io.jenkins.plugins.teleport.jenkins.TeleportGlobalConfiguration.get().rotateIdTokenKey()}.
+     */
+    public synchronized String rotateIdTokenKey() {
+        idTokenKeys = idTokenKeys().rotated(java.time.Instant.now());
+        save();
+        return idTokenKeys.signer().keyId();
+    }
+
+    /** The button on the configuration page: rotates the ID token signing key (administrators only, POST). */
+    @POST
+    public FormValidation doRotateIdTokenKey() {
+        jenkins.model.Jenkins.get().checkPermission(jenkins.model.Jenkins.ADMINISTER);
+        String old = getIdTokenKeyId();
+        String now = rotateIdTokenKey();
+        return FormValidation.ok("Builds' ID tokens are now signed with key " + now + "; key " + old + " stays published for "
+                + IdTokenKeys.PREVIOUS_KEY_KEPT.toMinutes() + " minutes");
     }
 
     /** The server a step names, or the only one when it names none; an error that names the fix otherwise. */

@@ -30,6 +30,11 @@ public class TeleportRequestAction implements RunAction2 {
     private final String validBefore;
     private final String sshSerial;
     private final String tlsSerial;
+    /** The request's restriction to a Jenkins job and branch (globs; empty: none); null in older build records. */
+    private String jenkinsJob;
+    private String jenkinsBranch;
+    /** The AWS integration whose token the block had (its name only); null or empty: none. */
+    private String awsIntegration;
     private volatile String releaseStatus = "in use";
 
     TeleportRequestAction(String requestId, String serverName, String serverUrl, String bot, String requestedBy, String reason,
@@ -50,14 +55,19 @@ public class TeleportRequestAction implements RunAction2 {
         this.tlsSerial = tlsSerial;
     }
 
-    static TeleportRequestAction of(TeleportServer server, Optional<AccessRequest> request, IssuedCertificates issued, String bot) {
+    static TeleportRequestAction of(TeleportServer server, Optional<AccessRequest> request, IssuedCertificates issued, String bot,
+                                    String awsIntegration) {
         Optional<AccessRequest.Spec> spec = request.map(AccessRequest::spec);
-        return new TeleportRequestAction(issued.accessRequestId(), server.getName(), server.getUrl(), bot,
+        TeleportRequestAction a = new TeleportRequestAction(issued.accessRequestId(), server.getName(), server.getUrl(), bot,
                 spec.map(AccessRequest.Spec::requestedBy).orElse(""), spec.map(AccessRequest.Spec::requestReason).orElse(""),
                 spec.map(AccessRequest.Spec::roles).orElse(List.of()),
                 spec.map(s -> s.reviews().stream().map(r -> r.author() + " (" + r.proposedState() + ")").toList()).orElse(List.of()),
                 issued.principals(), issued.validAfter().toString(), issued.validBefore().toString(), issued.sshSerial(),
                 issued.tlsSerial());
+        a.jenkinsJob = spec.map(AccessRequest.Spec::jenkinsJob).orElse("");
+        a.jenkinsBranch = spec.map(AccessRequest.Spec::jenkinsBranch).orElse("");
+        a.awsIntegration = awsIntegration;
+        return a;
     }
 
     @Override
@@ -137,6 +147,32 @@ public class TeleportRequestAction implements RunAction2 {
         return tlsSerial;
     }
 
+    /** The Jenkins job the request is restricted to (a glob), or empty. */
+    public String getJenkinsJob() {
+        return jenkinsJob == null ? "" : jenkinsJob;
+    }
+
+    /** The branch the request is restricted to (a glob), or empty. */
+    public String getJenkinsBranch() {
+        return jenkinsBranch == null ? "" : jenkinsBranch;
+    }
+
+    /** Whether the request is restricted to a Jenkins job or branch. */
+    public boolean isRestricted() {
+        return !getJenkinsJob().isEmpty() || !getJenkinsBranch().isEmpty();
+    }
+
+    /** "job deploy/prod, branch main" (a missing part as "any"), for the build page. */
+    public String getRestriction() {
+        return "job " + (getJenkinsJob().isEmpty() ? "any" : getJenkinsJob()) + ", branch "
+                + (getJenkinsBranch().isEmpty() ? "any" : getJenkinsBranch());
+    }
+
+    /** The AWS integration whose web identity token the block had, or empty. */
+    public String getAwsIntegration() {
+        return awsIntegration == null ? "" : awsIntegration;
+    }
+
     public String getReleaseStatus() {
         return releaseStatus;
     }
@@ -145,13 +181,13 @@ public class TeleportRequestAction implements RunAction2 {
         this.releaseStatus = status;
     }
 
-    /** The request on the auth server (JSON; needs an identity of the cluster). */
+    /** The request's page on the auth server (reviews, state, certificates; people sign in there). */
     public String getRequestUrl() {
-        return serverUrl + "/v1/access-requests/" + requestId;
+        return serverUrl.replaceAll("/+$", "") + "/web/requests/" + requestId;
     }
 
-    /** The request's audit events on the auth server (JSON; needs an identity of the cluster). */
+    /** The request's audit events, on its page on the auth server. */
     public String getAuditUrl() {
-        return serverUrl + "/v1/audit/events?request_id=" + requestId;
+        return getRequestUrl() + "#audit";
     }
 }

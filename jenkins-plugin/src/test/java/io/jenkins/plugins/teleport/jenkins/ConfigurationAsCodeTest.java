@@ -47,19 +47,20 @@ class ConfigurationAsCodeTest {
                           description: Jenkins deploy bot
                           botName: jenkins-deploy
                           token: "secret-join-token"
+                      - teleportBot:
+                          scope: GLOBAL
+                          id: jenkins-deploy-oidc
+                          description: Jenkins deploy bot, no secret
+                          botName: jenkins-deploy
+                          joinMethod: jenkins
+                          tokenName: jenkins-prod
             """;
 
     @Test
     void theReadmeExampleBindsAndRoundTrips() throws Exception {
         Map<String, Object> root = Json.yaml().readValue(README_YAML, Map.class);
-        Map<String, Object> global = child(child(root, "security"), symbolOf(TeleportGlobalConfiguration.class));
-        TeleportGlobalConfiguration config = TeleportGlobalConfiguration.get();
-        List<TeleportServer> servers = new ArrayList<>();
-        for (Object entry : (List<?>) global.get("servers")) {
-            servers.add(bind(TeleportServer.class, cast(entry)));
-        }
-        config.setServers(servers);
-        assertEquals(global, export(config, List.of("servers")), "the global configuration round-trips");
+        Map<String, Object> global = applyGlobal(root);
+        assertEquals(global, export(TeleportGlobalConfiguration.get(), List.of("servers")), "the global configuration round-trips");
 
         List<?> domains = (List<?>) child(child(root, "credentials"), "system").get("domainCredentials");
         List<?> credentialsList = (List<?>) cast(domains.get(0)).get("credentials");
@@ -70,6 +71,26 @@ class ConfigurationAsCodeTest {
         assertEquals(CredentialsScope.GLOBAL, credentials.getScope());
         assertEquals("jenkins-deploy-bot", credentials.getId());
         assertEquals("Jenkins deploy bot", credentials.getDescription());
+        assertEquals(TeleportBotCredentials.JoinMethod.TOKEN, credentials.joinMethod(), "token unless said otherwise");
+
+        Map<String, Object> noSecret = child(cast(credentialsList.get(1)), symbolOf(TeleportBotCredentials.DescriptorImpl.class));
+        TeleportBotCredentials jenkins = bind(TeleportBotCredentials.class, noSecret);
+        assertEquals(TeleportBotCredentials.JoinMethod.JENKINS, jenkins.joinMethod());
+        assertEquals("jenkins", jenkins.getJoinMethod());
+        assertEquals("jenkins-prod", jenkins.getTokenName());
+        assertEquals("", jenkins.getToken().getPlainText(), "no secret at all");
+    }
+
+    /** Applies the {@code security.teleportAccessRequest} part of a JCasC document to the one global configuration. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> applyGlobal(Object root) throws Exception {
+        Map<String, Object> global = child(child((Map<String, Object>) root, "security"), symbolOf(TeleportGlobalConfiguration.class));
+        List<TeleportServer> servers = new ArrayList<>();
+        for (Object entry : (List<?>) global.get("servers")) {
+            servers.add(bind(TeleportServer.class, cast(entry)));
+        }
+        TeleportGlobalConfiguration.get().setServers(servers);
+        return global;
     }
 
     @Test

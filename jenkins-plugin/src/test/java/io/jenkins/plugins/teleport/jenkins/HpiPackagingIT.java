@@ -45,7 +45,8 @@ class HpiPackagingIT {
             List<String> libs = Collections.list(hpi.entries()).stream().map(ZipEntry::getName)
                     .filter(n -> n.startsWith("WEB-INF/lib/") && n.endsWith(".jar")).map(n -> n.substring("WEB-INF/lib/".length())).toList();
             assertTrue(libs.contains("teleport-access-request.jar"), libs.toString());
-            for (String prefix : List.of("client-", "api-", "okhttp-", "okio-", "kotlin-stdlib-", "jackson-databind-", "snakeyaml-")) {
+            for (String prefix : List.of("client-", "api-", "okhttp-", "okio-", "kotlin-stdlib-", "jackson-databind-", "snakeyaml-",
+                    "nimbus-jose-jwt-")) {
                 assertTrue(libs.stream().anyMatch(l -> l.startsWith(prefix)), prefix + " bundled: " + libs);
             }
             for (String provided : List.of("jenkins-api-stubs", "guava", "spring-", "sezpoz", "auth-server", "junit")) {
@@ -60,8 +61,15 @@ class HpiPackagingIT {
              InputStream in = hpi.getInputStream(hpi.getEntry("WEB-INF/lib/teleport-access-request.jar"));
              JarInputStream jar = new JarInputStream(in)) {
             List<String> names = new java.util.ArrayList<>();
+            String extensionIndex = "";
             for (ZipEntry e = jar.getNextEntry(); e != null; e = jar.getNextEntry()) {
                 names.add(e.getName());
+                if (e.getName().equals("META-INF/annotations/hudson.Extension")) {
+                    extensionIndex = new String(jar.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                }
+            }
+            for (String extension : List.of("TeleportGlobalConfiguration", "TeleportOidcIssuer", "PendingReleaseRetry")) {
+                assertTrue(extensionIndex.contains("io.jenkins.plugins.teleport.jenkins." + extension), extension + " in the extension index");
             }
             for (String expected : List.of("index.jelly", "META-INF/annotations/hudson.Extension", "META-INF/annotations/org.jenkinsci.Symbol",
                     "io/jenkins/plugins/teleport/jenkins/TeleportAccessRequestStep.class",
@@ -69,6 +77,9 @@ class HpiPackagingIT {
                     "io/jenkins/plugins/teleport/jenkins/TeleportAccessRequestStep/help-requestId.html",
                     "io/jenkins/plugins/teleport/jenkins/TeleportGlobalConfiguration/config.jelly",
                     "io/jenkins/plugins/teleport/jenkins/TeleportBotCredentials/credentials.jelly",
+                    "io/jenkins/plugins/teleport/jenkins/TeleportBotCredentials/help-joinMethod.html",
+                    "io/jenkins/plugins/teleport/jenkins/TeleportAccessRequestStep/help-awsIntegration.html",
+                    "io/jenkins/plugins/teleport/jenkins/TeleportOidcIssuer.class",
                     "io/jenkins/plugins/teleport/jenkins/TeleportRequestAction/summary.jelly")) {
                 assertTrue(names.contains(expected), "missing " + expected);
             }

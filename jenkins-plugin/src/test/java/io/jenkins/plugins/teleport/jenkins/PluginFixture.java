@@ -3,7 +3,9 @@ package io.jenkins.plugins.teleport.jenkins;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import hudson.util.Secret;
+import io.jenkins.plugins.teleport.api.Integration;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.ReviewVerdict;
@@ -54,6 +56,19 @@ final class PluginFixture implements AutoCloseable {
             cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews", new SubmitReview(ReviewVerdict.APPROVED, "ok"));
         }
         return id;
+    }
+
+    /** An aws-oidc integration, and the requested role {@code deploy} may {@code use} it (as docs/oidc.md sets it up). */
+    void allowIntegration(String name, String roleArn) {
+        cluster.apply(Integration.awsOidc(name, roleArn, null));
+        JsonNode deploy = cluster.admin().get("/v1/roles/deploy").json();
+        ObjectNode rule = ((ObjectNode) deploy.path("spec").path("allow")).putArray("rules").addObject();
+        rule.putArray("resources").add("integration");
+        rule.putArray("verbs").add("use");
+        rule.putArray("names").add(name);
+        if (cluster.admin().put("/v1/roles/deploy", deploy).status() != 200) {
+            throw new IllegalStateException("cannot let role deploy use integration " + name);
+        }
     }
 
     List<JsonNode> events(String requestId, String type) {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.teleport.jenkins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -33,7 +34,8 @@ class PluginResourcesTest {
                 "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestBuildWrapper$DescriptorImpl",
                 "io.jenkins.plugins.teleport.jenkins.PendingReleaseRetry",
                 "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestParameterDefinition$DescriptorImpl",
-                "io.jenkins.plugins.teleport.jenkins.RequestParameterCheck")), indexed.toString());
+                "io.jenkins.plugins.teleport.jenkins.RequestParameterCheck",
+                "io.jenkins.plugins.teleport.jenkins.TeleportOidcIssuer")), indexed.toString());
     }
 
     @Test
@@ -55,6 +57,12 @@ class PluginResourcesTest {
             String text = Files.readString(view);
             assertTrue(text.startsWith("<?jelly escape-by-default='true'?>"), view + " escapes by default");
             DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(view.toFile());
+            // ${%Text(a,b)} is a localized message with arguments a and b (JEXL expressions): plain text has neither.
+            var localized = java.util.regex.Pattern.compile("\\$\\{%([^}]*)}").matcher(text);
+            while (localized.find()) {
+                assertFalse(localized.group(1).matches(".*[(),].*"), view + ": '" + localized.group(1)
+                        + "' would be read as a message with arguments");
+            }
         }
         assertTrue(Files.exists(RESOURCES.resolve("index.jelly")), "index.jelly describes the plugin");
     }

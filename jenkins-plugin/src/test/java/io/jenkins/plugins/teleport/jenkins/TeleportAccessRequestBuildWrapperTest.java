@@ -73,6 +73,36 @@ class TeleportAccessRequestBuildWrapperTest {
     }
 
     @Test
+    void aFreestyleBuildWithAnAwsIntegrationGetsTheTokenFileAndVariablesUntilTheDisposerEndsIt() throws Exception {
+        fixture.allowIntegration("prod-deploy", AwsIntegrationBlockTest.ROLE_ARN);
+        AwsIntegrationBlockTest.HeldTimer timer = new AwsIntegrationBlockTest.HeldTimer();
+        var jenkinsTimer = AwsWebIdentities.scheduler;
+        AwsWebIdentities.scheduler = timer;
+        try {
+            String id = fixture.request(2);
+            TeleportAccessRequestBuildWrapper wrapper = new TeleportAccessRequestBuildWrapper(id);
+            wrapper.setAwsIntegration("${AWS_INTEGRATION}");
+            wrapper.setTtl("2h");
+            SimpleBuildWrapper.Context context = newContext();
+            wrapper.setUp(context, run, workspace, null, log, new EnvVars("AWS_INTEGRATION", "prod-deploy"));
+
+            Path token = Path.of(context.getEnv().get("AWS_WEB_IDENTITY_TOKEN_FILE"));
+            assertEquals(Path.of(context.getEnv().get("TELEPORT_IDENTITY_DIR")).resolve("aws-web-identity-token"), token);
+            assertTrue(Files.readString(token).startsWith("eyJ"), "a JWS in compact form");
+            assertEquals(AwsIntegrationBlockTest.ROLE_ARN, context.getEnv().get("AWS_ROLE_ARN"));
+            assertEquals("jenkins-deploy@" + id, context.getEnv().get("AWS_ROLE_SESSION_NAME"));
+            assertEquals(1, AwsWebIdentities.running(), "kept fresh while the build runs");
+
+            context.getDisposer().tearDown(run, workspace, null, log);
+            assertFalse(Files.exists(token));
+            assertEquals(0, AwsWebIdentities.running());
+            assertTrue(timer.last().future().isCancelled(), "no refresh after the build");
+        } finally {
+            AwsWebIdentities.scheduler = jenkinsTimer;
+        }
+    }
+
+    @Test
     void aRequestThatIsNotApprovedStopsTheBuildBeforeItsSteps() throws Exception {
         String id = fixture.request(0);
         AbortException e = assertThrows(AbortException.class, () -> new TeleportAccessRequestBuildWrapper(id)

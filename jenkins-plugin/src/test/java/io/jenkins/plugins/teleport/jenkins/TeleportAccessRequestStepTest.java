@@ -121,7 +121,8 @@ class TeleportAccessRequestStepTest {
         assertEquals("CHG-1234", action.getReason());
         assertEquals(List.of("deploy"), action.getRoles());
         assertEquals(List.of("bob (APPROVED)", "carol (APPROVED)"), action.getReviewers());
-        assertEquals(fixture.cluster.server().url() + "/v1/access-requests/" + id, action.getRequestUrl().replace("//v1", "/v1"));
+        assertEquals(fixture.cluster.server().url() + "/web/requests/" + id, action.getRequestUrl(), "the request's page");
+        assertEquals(action.getRequestUrl() + "#audit", action.getAuditUrl());
         assertEquals("in use", action.getReleaseStatus());
 
         context.invoker.callback.onSuccess(context, "deployed");

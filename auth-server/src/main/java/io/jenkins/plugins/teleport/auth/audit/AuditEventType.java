@@ -36,7 +36,15 @@ public enum AuditEventType {
     INTEGRATION_UPDATE("integration.update", "IG002I"),
     INTEGRATION_DELETE("integration.delete", "IG003I"),
     LOCK_CREATED("lock.created", "TLK00I"),
-    LOCK_DELETED("lock.deleted", "TLK01I");
+    LOCK_DELETED("lock.deleted", "TLK01I"),
+    /** A person signed in to the web pages with password and authenticator code. */
+    USER_LOGIN("user.login", "T1000I"),
+    /** A refused sign-in to the web pages (never with the password). */
+    USER_LOGIN_FAILURE("user.login", "T1000W"),
+    /** A person set their password and enrolled an authenticator through an invite or reset link. */
+    USER_PASSWORD_CHANGE("user.password_change", "T1005I"),
+    /** An invite or reset link was made for a person ({@code tctl users add}, {@code tctl users reset}). */
+    RESET_PASSWORD_TOKEN_CREATE("reset_password_token.create", "T6000I");
 
     private final String event;
     private final String code;

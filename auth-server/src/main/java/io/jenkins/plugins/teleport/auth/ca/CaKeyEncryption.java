@@ -110,20 +110,7 @@ public final class CaKeyEncryption {
 
     /** Encrypts the private key (PEM) of the authority {@code name}. */
     public String seal(String name, String privateKeyPem) {
-        byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
-        try {
-            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            gcm.init(Cipher.ENCRYPT_MODE, current.secret(), new GCMParameterSpec(TAG_BITS, nonce));
-            gcm.updateAAD(aad(name));
-            byte[] sealed = gcm.doFinal(privateKeyPem.getBytes(StandardCharsets.UTF_8));
-            byte[] out = new byte[nonce.length + sealed.length];
-            System.arraycopy(nonce, 0, out, 0, nonce.length);
-            System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
-            return PREFIX + current.id() + ":" + Base64.getEncoder().encodeToString(out);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot encrypt the CA key: " + e.getMessage(), e);
-        }
+        return seal(aad(name), privateKeyPem, "the CA key");
     }
 
     /**
@@ -131,28 +118,65 @@ public final class CaKeyEncryption {
      * keys were encrypted) is returned as it is, to be sealed by the caller.
      */
     public String open(String name, String stored) {
-        Optional<String> id = keyId(stored);
-        if (id.isEmpty()) {
+        if (keyId(stored).isEmpty()) {
             if (stored.startsWith("-----BEGIN")) {
                 return stored;
             }
             throw new IllegalStateException("the stored key of CA '" + name + "' is neither encrypted nor PEM");
         }
-        Key key = (current.id().equals(id.get()) ? Optional.of(current)
-                : previous.stream().filter(k -> k.id().equals(id.get())).findFirst())
-                .orElseThrow(() -> new IllegalStateException("the private key of CA '" + name + "' in the store is encrypted "
-                        + "with key " + id.get() + ", which is not configured (the configured key is " + current.id()
+        return open(aad(name), stored, "the private key of CA '" + name + "'");
+    }
+
+    /**
+     * Encrypts another secret kept in the store with the same key (a person's TOTP secret), bound to {@code purpose}
+     * (e.g. "totp secret of user bob"), so that a sealed value opens only for the purpose it was sealed for.
+     */
+    public String sealSecret(String purpose, String secret) {
+        return seal(secretAad(purpose), secret, "the " + purpose);
+    }
+
+    /** Decrypts what {@link #sealSecret} sealed for {@code purpose}. */
+    public String openSecret(String purpose, String stored) {
+        if (keyId(stored).isEmpty()) {
+            throw new IllegalStateException("the stored " + purpose + " is not encrypted");
+        }
+        return open(secretAad(purpose), stored, "the " + purpose);
+    }
+
+    private String seal(byte[] aad, String plain, String what) {
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        try {
+            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            gcm.init(Cipher.ENCRYPT_MODE, current.secret(), new GCMParameterSpec(TAG_BITS, nonce));
+            gcm.updateAAD(aad);
+            byte[] sealed = gcm.doFinal(plain.getBytes(StandardCharsets.UTF_8));
+            byte[] out = new byte[nonce.length + sealed.length];
+            System.arraycopy(nonce, 0, out, 0, nonce.length);
+            System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+            return PREFIX + current.id() + ":" + Base64.getEncoder().encodeToString(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot encrypt " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String open(byte[] aad, String stored, String what) {
+        String id = keyId(stored).orElseThrow();
+        Key key = (current.id().equals(id) ? Optional.of(current)
+                : previous.stream().filter(k -> k.id().equals(id)).findFirst())
+                .orElseThrow(() -> new IllegalStateException(what + " in the store is encrypted "
+                        + "with key " + id + ", which is not configured (the configured key is " + current.id()
                         + "): set ca_key_encryption.key to that key, or list it in ca_key_encryption.previous while "
                         + "rotating (docs/operations.md)"));
         try {
-            byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length() + id.get().length() + 1));
+            byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length() + id.length() + 1));
             Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
             gcm.init(Cipher.DECRYPT_MODE, key.secret(), new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
-            gcm.updateAAD(aad(name));
+            gcm.updateAAD(aad);
             return new String(gcm.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalStateException("the private key of CA '" + name + "' in the store cannot be decrypted with key "
-                    + id.get() + " (altered or truncated): restore it from a backup", e);
+            throw new IllegalStateException(what + " in the store cannot be decrypted with key "
+                    + id + " (altered or truncated): restore it from a backup", e);
         }
     }
 
@@ -177,6 +201,10 @@ public final class CaKeyEncryption {
 
     private static byte[] aad(String name) {
         return ("teleport-ci certificate authority " + name).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] secretAad(String purpose) {
+        return ("teleport-ci secret: " + purpose).getBytes(StandardCharsets.UTF_8);
     }
 
     private static Key key(byte[] raw) {

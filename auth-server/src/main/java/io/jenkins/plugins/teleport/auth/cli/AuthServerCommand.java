@@ -151,7 +151,8 @@ public final class AuthServerCommand {
                 out.println("next steps, in another terminal in this directory:");
                 out.println("  bin/tctl create -f examples/walkthrough.yaml      # roles, people and the bot");
                 out.println("  bin/tctl get roles");
-                out.println("  the README's walkthrough continues from there");
+                out.println("  bin/tctl users reset bob                           # a link where bob sets a password for the web pages");
+                out.println("  the README's walkthrough continues from there (the change board's part in the browser too)");
                 out.println();
                 out.println("press Ctrl-C to stop; state stays in " + dataDir + " (delete it to start over)");
                 out.flush();
@@ -226,6 +227,9 @@ public final class AuthServerCommand {
         out.println("auth server for cluster '" + server.config().clusterName() + "' listening on " + server.url());
         out.println("  CA pin: " + server.ca().pin());
         out.println("  store:  " + server.store().describe());
+        if (server.config().web().enabled()) {
+            out.println("  web:    " + server.url() + "/web/ (people sign in with the links 'tctl users add' and 'tctl users reset' print)");
+        }
     }
 
     private static void waitForShutdown() throws InterruptedException {

@@ -278,12 +278,16 @@ final class BotCommands {
 
             @Override
             public Integer call() {
-                Optional<Instant> expires = Optional.ofNullable(ttl).map(t -> Instant.now().plus(duration("--ttl", t)));
-                Lock lock = new Lock(null, null, Metadata.named(""), new Lock.Spec(
-                        new Lock.Target(target.request, target.user, target.bot, target.serial), message, expires, null));
-                Lock created = api().send("POST", "/v1/locks", lock, new TypeReference<>() {});
+                Lock created = create(this, new Lock.Target(target.request, target.user, target.bot, target.serial), message, ttl);
                 out().println("lock " + created.name() + " created" + created.spec().expires().map(t -> " until " + t).orElse(""));
                 return 0;
+            }
+
+            /** Creates a lock on {@code target}, lifted after {@code ttl} when one is given (also {@code users lock}). */
+            static Lock create(ApiCommand command, Lock.Target target, String message, String ttl) {
+                Optional<Instant> expires = Optional.ofNullable(ttl).map(t -> Instant.now().plus(command.duration("--ttl", t)));
+                Lock lock = new Lock(null, null, Metadata.named(""), new Lock.Spec(target, message, expires, null));
+                return command.api().send("POST", "/v1/locks", lock, new TypeReference<>() {});
             }
         }
 

@@ -8,8 +8,11 @@ import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.GoDuration;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Kind;
+import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.CreateInvite;
+import io.jenkins.plugins.teleport.api.Messages.Invite;
 import io.jenkins.plugins.teleport.api.Messages.ItemList;
 import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
@@ -202,10 +205,13 @@ public final class Tctl {
         }
     }
 
-    @Command(name = "users", mixinStandardHelpOptions = true, description = "Manage users.", subcommands = Users.Add.class)
+    @Command(name = "users", mixinStandardHelpOptions = true, description = "Manage users.",
+            subcommands = {Users.Add.class, Users.Reset.class, Users.LockUser.class})
     static final class Users {
         @Command(name = "add", mixinStandardHelpOptions = true,
-                description = "Create a user and write its identity file (key made here; only the public key is sent).")
+                description = {"Create a user and print a one-time invite link (valid 1h by default) where the person sets a "
+                        + "password and enrols an authenticator app for the web pages.",
+                        "With --out, also write an identity file for tctl (key made here; only the public key is sent)."})
         static final class Add extends IdentityCommand {
             @Parameters(paramLabel = "NAME")
             String name;
@@ -213,12 +219,70 @@ public final class Tctl {
             @Option(names = "--roles", required = true, split = ",", paramLabel = "ROLE", description = "Roles, comma-separated.")
             List<String> roles;
 
+            @Option(names = "--invite-ttl", paramLabel = "DURATION",
+                    description = "How long the invite link works (default 1h, at most 48h).")
+            String inviteTtl;
+
             @Override
             public Integer call() throws IOException {
                 AdminApi api = api();
+                Optional<Duration> linkTtl = Optional.ofNullable(inviteTtl).map(d -> duration("--invite-ttl", d));
                 api.send("POST", "/v1/users", User.of(name, roles), new TypeReference<JsonNode>() {});
-                out().println("user '" + name + "' created with roles " + String.join(", ", roles));
-                sign(api, name);
+                Invite invite = api.send("POST", "/v1/users/" + name + "/invites", new CreateInvite(false, linkTtl),
+                        new TypeReference<>() {});
+                out().println("User \"" + name + "\" has been created with roles " + String.join(", ", roles)
+                        + " but requires a password. Share this URL with the user to complete user setup, link is valid until "
+                        + invite.expires() + ":");
+                out().println(invite.url());
+                out().println();
+                out().println("The person opens it in a browser, sets a password and scans the QR code with an authenticator app.");
+                if (outFile != null) {
+                    sign(api, name);
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "reset", mixinStandardHelpOptions = true,
+                description = "Remove a user's password, authenticator and web sessions, and print a one-time link (valid 8h by "
+                        + "default) to set new ones.")
+        static final class Reset extends ApiCommand {
+            @Parameters(paramLabel = "NAME")
+            String name;
+
+            @Option(names = "--ttl", paramLabel = "DURATION", description = "How long the link works (default 8h, at most 24h).")
+            String ttl;
+
+            @Override
+            public Integer call() {
+                Invite invite = api().send("POST", "/v1/users/" + name + "/invites",
+                        new CreateInvite(true, Optional.ofNullable(ttl).map(d -> duration("--ttl", d))), new TypeReference<>() {});
+                out().println("User \"" + name + "\" has been reset: their password, authenticator and web sessions are gone. "
+                        + "Share this URL with the user to set new ones, link is valid until " + invite.expires() + ":");
+                out().println(invite.url());
+                return 0;
+            }
+        }
+
+        @Command(name = "lock", mixinStandardHelpOptions = true,
+                description = {"Lock a user: their web sessions end at once and every call with their identities is refused "
+                        + "(a lock with target user, as 'locks add --user').", "Undo with 'tctl locks rm NAME'."})
+        static final class LockUser extends ApiCommand {
+            @Parameters(paramLabel = "NAME")
+            String name;
+
+            @Option(names = "--message", defaultValue = "", description = "Why (shown to the user and in the audit log).")
+            String message;
+
+            @Option(names = "--ttl", paramLabel = "DURATION", description = "Lift the lock by itself after this long (default: never).")
+            String ttl;
+
+            @Override
+            public Integer call() {
+                Lock created = BotCommands.Locks.Add.create(this, new Lock.Target("", name, "", ""), message, ttl);
+                out().println("user '" + name + "' locked by lock " + created.name() + ": their web sessions have ended and "
+                        + "their identities are refused" + created.spec().expires().map(t -> " until " + t).orElse("")
+                        + "; undo with 'tctl locks rm " + created.name() + "'");
                 return 0;
             }
         }

@@ -5,8 +5,10 @@ import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -22,7 +24,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * Clients authenticate with certificates of the cluster's CA (mTLS, "want" rather than "need", so that ping and the
  * published CA material are readable without one); the TLS layer refuses certificates of other CAs and expired ones.
  * Every limit of {@link ServerConfig.Http} is applied here: connections, threads, handshake, header, body and idle
- * timeouts, header and body sizes. Every reply is JSON; every refusal has the one error shape.
+ * timeouts, header and body sizes. Every reply of the API is JSON; every refusal has the one error shape. The web
+ * pages, when given, are served on the same port under their own paths ({@link Pages}).
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -35,6 +38,12 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(InetSocketAddress address, SSLContext tls, List<Route> routes, Authenticator authenticator,
                      ServerConfig.Http limits, ApiMetrics metrics) {
+        this(address, tls, routes, authenticator, limits, metrics, Optional.empty());
+    }
+
+    /** The API, and {@code pages} (the web pages) on the paths they serve, on one transport with the same limits. */
+    public ApiServer(InetSocketAddress address, SSLContext tls, List<Route> routes, Authenticator authenticator,
+                     ServerConfig.Http limits, ApiMetrics metrics, Optional<Pages> pages) {
         QueuedThreadPool threads = new QueuedThreadPool(limits.threads() + ACCEPTORS + SELECTORS,
                 Math.min(4, limits.threads()) + ACCEPTORS + SELECTORS);
         threads.setName("api");
@@ -68,7 +77,9 @@ public final class ApiServer implements AutoCloseable {
                 limits.requestHeaderTimeout(), metrics::slowClientClosed));
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
-        server.setHandler(new ApiHandler(routes, authenticator, limits.maxBodyBytes(), limits.requestBodyTimeout(), metrics));
+        Handler api = new ApiHandler(routes, authenticator, limits.maxBodyBytes(), limits.requestBodyTimeout(), metrics);
+        server.setHandler(pages.<Handler>map(p -> new FrontDoor(api, p, limits.maxBodyBytes(), limits.requestBodyTimeout(), metrics))
+                .orElse(api));
         server.setErrorHandler(new ErrorPage(limits.maxHeaderBytes(), limits.maxBodyBytes(), limits.requestBodyTimeout()));
         server.setStopTimeout(2_000);
     }

@@ -61,6 +61,10 @@ public final class LockService {
             ResourceService.validate(tx, named);
             Lock stored = tx.create(named);
             tx.increment(Tx.Counter.REVOCATIONS);
+            if (target.equals(new Lock.Target("", target.user(), "", "")) && !target.user().isEmpty()) {
+                // A lock on a person ends their web sessions for good, not only while it is in force.
+                tx.webAccounts().deleteSessions(target.user());
+            }
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("lock", name);
             fields.put("target", target);

@@ -98,6 +98,10 @@ public final class ResourceService {
             Access.require(Access.rolesOf(tx, caller), caller, kind.wireName(), Verb.DELETE);
             Resource gone = tx.get(kind.type(), name).orElseThrow(() -> notFound(kind, name));
             tx.delete(kind.type(), name);
+            if (kind == Kind.USER) {
+                // A user made again with this name starts without the deleted one's password, authenticator or sessions.
+                tx.webAccounts().forgetUser(name);
+            }
             recordChange(tx, caller, gone, Change.DELETE);
             return null;
         });

@@ -484,6 +484,11 @@ public final class JdbcStore implements Store {
         }
 
         @Override
+        public WebAccounts webAccounts() {
+            return new JdbcWebAccounts(c, clock);
+        }
+
+        @Override
         public void record(IssuedCertificate cert) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificates "
                     + "(kind, serial, subject, request_id, issued_at, expires_at, revoked_at, usage_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {

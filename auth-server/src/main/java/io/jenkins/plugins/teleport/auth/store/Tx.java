@@ -91,6 +91,9 @@ public interface Tx {
      */
     long increment(Counter counter);
 
+    /** The tables of people's sign-in to the web pages (credentials, invites, sessions, failed sign-ins). */
+    WebAccounts webAccounts();
+
     /**
      * Records that an ID token ({@code jti} of {@code issuer}) was used, until it expires; false if it was used
      * before (the insert and the check are one statement, so of two racing joins one wins).

@@ -167,6 +167,31 @@ class TctlTest {
     }
 
     @Test
+    void usersAddPrintsAOneTimeInviteLinkAndResetAndLockWork() {
+        assertEquals(0, tctl(admin, "create", "-f", Path.of("..", "examples", "walkthrough.yaml").toString()).exit());
+        Run add = tctl(admin, "users", "add", "erin", "--roles", "cab");
+        assertEquals(0, add.exit(), add.err());
+        assertTrue(add.out().contains("User \"erin\" has been created with roles cab but requires a password"), add.out());
+        assertTrue(add.out().matches("(?s).*\n" + java.util.regex.Pattern.quote(cluster.server().url().toString())
+                + "/web/invite/[A-Za-z0-9_-]{22}\n.*"), add.out());
+        assertTrue(Files.notExists(Path.of("erin.pem")), "no identity file unless --out is given");
+
+        Run reset = tctl(admin, "users", "reset", "erin", "--ttl", "2h");
+        assertEquals(0, reset.exit(), reset.err());
+        assertTrue(reset.out().contains("/web/reset/"), reset.out());
+        Run tooLong = tctl(admin, "users", "reset", "erin", "--ttl", "25h");
+        assertEquals(Tctl.REFUSED, tooLong.exit());
+        assertTrue(tooLong.err().contains("at most 24h"), tooLong.err());
+
+        Run lock = tctl(admin, "users", "lock", "erin", "--message", "left the company");
+        assertEquals(0, lock.exit(), lock.err());
+        assertTrue(lock.out().startsWith("user 'erin' locked by lock "), lock.out());
+        Run locks = tctl(admin, "locks", "ls");
+        assertTrue(locks.out().contains("user=erin") && locks.out().contains("left the company"), locks.out());
+        assertEquals(Tctl.REFUSED, tctl(admin, "users", "reset", "nobody").exit());
+    }
+
+    @Test
     void exitCodesTellScriptsWhatWentWrong() throws Exception {
         Run usage = tctl(admin, "requests", "create", "--bot", "b");
         assertEquals(2, usage.exit(), "missing --roles is a usage error");
@@ -195,7 +220,8 @@ class TctlTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] cmd : List.of(new String[] {"--help"}, new String[] {"requests", "create", "--help"},
-                new String[] {"audit", "ls", "--help"}, new String[] {"users", "add", "--help"}, new String[] {"create", "--help"})) {
+                new String[] {"audit", "ls", "--help"}, new String[] {"users", "add", "--help"}, new String[] {"create", "--help"},
+                new String[] {"users", "reset", "--help"}, new String[] {"users", "lock", "--help"})) {
             Run help = tctlRaw(cmd);
             assertEquals(0, help.exit());
             assertTrue(help.out().contains("Usage: tctl"), help.out());

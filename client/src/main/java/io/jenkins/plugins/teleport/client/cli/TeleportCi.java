@@ -9,6 +9,8 @@ import io.jenkins.plugins.teleport.client.approval.RequestNotice;
 import io.jenkins.plugins.teleport.client.scope.Release;
 import java.util.concurrent.atomic.AtomicReference;
 import io.jenkins.plugins.teleport.client.TeleportException;
+import io.jenkins.plugins.teleport.client.oidc.AwsWebIdentity;
+import io.jenkins.plugins.teleport.client.oidc.WebIdentityRefresh;
 import io.jenkins.plugins.teleport.client.scope.PendingReleases;
 import io.jenkins.plugins.teleport.client.scope.Progress;
 import io.jenkins.plugins.teleport.client.scope.RequestId;
@@ -25,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,7 +69,8 @@ public final class TeleportCi {
                     + "environment variables pointing at them, then release them and delete the files, whatever happened.",
                     "The command sees: TELEPORT_IDENTITY_DIR, TELEPORT_IDENTITY_FILE, TELEPORT_SSH_CONFIG, TELEPORT_SSH_KEY, "
                             + "TELEPORT_SSH_CERT, TELEPORT_TLS_KEY, TELEPORT_TLS_CERT, TELEPORT_TLS_CA, TELEPORT_ACCESS_REQUEST_ID, "
-                            + "TELEPORT_BOT, TELEPORT_CERT_VALID_BEFORE."},
+                            + "TELEPORT_BOT, TELEPORT_CERT_VALID_BEFORE; with --aws-integration also AWS_WEB_IDENTITY_TOKEN_FILE, "
+                            + "AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME (the AWS CLI and SDKs then assume the role by themselves)."},
             footer = {"", "With --request-roles instead of --request, the bot asks for the roles itself, prints the request's ID, who "
                     + "may review it, the tctl command that approves it and its page, and waits (--wait, default 30m) printing each "
                     + "change; once APPROVED the command runs as with --request. A denial, an expiry or the end of the wait stops "
@@ -125,6 +130,11 @@ public final class TeleportCi {
                 description = "How long to retry a release that cannot reach the server before leaving it pending (default: ${DEFAULT-VALUE}).")
         String releaseRetry;
 
+        @Option(names = "--aws-integration", paramLabel = "NAME",
+                description = "An aws-oidc integration whose role the command may assume: its web identity token is written to "
+                        + "the identity directory and refreshed before it expires, for as long as the command runs.")
+        String awsIntegration;
+
         @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --).")
         List<String> command;
 
@@ -158,12 +168,19 @@ public final class TeleportCi {
             RequestScope scope = new RequestScope(options, progress, Clock.systemUTC());
             RequestScope.Acquired acquired = scope.acquire(joined);
             Process[] child = new Process[1];
+            WebIdentityRefresh[] aws = new WebIdentityRefresh[1];
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "teleport-ci-aws-refresh");
+                t.setDaemon(true);
+                return t;
+            });
             // A runner stopped by SIGTERM/SIGINT still stops the command, releases and deletes.
             Thread onSignal = new Thread(() -> {
                 if (child[0] != null) {
                     child[0].destroy();
                 }
                 try {
+                    stopRefreshing(aws[0], timer);
                     acquired.close();
                 } catch (IOException | RuntimeException e) {
                     err.println("[teleport-ci] cleanup after a signal failed: " + e.getMessage());
@@ -171,8 +188,12 @@ public final class TeleportCi {
             }, "teleport-ci-cleanup");
             Runtime.getRuntime().addShutdownHook(onSignal);
             try {
+                Map<String, String> environment = new LinkedHashMap<>(acquired.files().environment());
+                if (awsIntegration != null) {
+                    aws[0] = awsWebIdentity(acquired, environment, timer, progress);
+                }
                 ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-                pb.environment().putAll(acquired.files().environment());
+                pb.environment().putAll(environment);
                 progress.line("running: " + String.join(" ", command));
                 try {
                     child[0] = pb.start();
@@ -184,6 +205,7 @@ public final class TeleportCi {
                 progress.line("command exited with " + exit);
                 return exit;
             } finally {
+                stopRefreshing(aws[0], timer);
                 acquired.close();
                 try {
                     Runtime.getRuntime().removeShutdownHook(onSignal);
@@ -191,6 +213,34 @@ public final class TeleportCi {
                     // the hook is already running or has run
                 }
             }
+        }
+
+        /** Writes the first token as the request-bound identity, adds the AWS variables, and keeps the token fresh. */
+        private WebIdentityRefresh awsWebIdentity(RequestScope.Acquired acquired, Map<String, String> environment,
+                                                  ScheduledExecutorService timer, Progress progress) throws IOException {
+            Path identityDir = acquired.files().dir();
+            Clock clock = Clock.systemUTC();
+            WebIdentityRefresh.Fetch fetch = () -> AwsWebIdentity.fetch(server, caPin, identityDir, awsIntegration, clock);
+            AwsWebIdentity.Grant first;
+            try {
+                first = fetch.fetch();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+            progress.line("AWS web identity token for integration " + first.integration() + " written (role " + first.roleArn()
+                    + ", session " + first.roleSessionName() + ", valid until " + first.expires() + ")");
+            environment.putAll(first.environment(identityDir));
+            return WebIdentityRefresh.start(Optional.of(first), acquired.issued().validBefore(), fetch,
+                    WebIdentityRefresh.Scheduler.of(timer), clock, progress);
+        }
+
+        private static void stopRefreshing(WebIdentityRefresh refresh, ScheduledExecutorService timer) {
+            if (refresh != null) {
+                refresh.close();
+            }
+            timer.shutdownNow();
         }
 
         private Duration parse(String option, String text) {

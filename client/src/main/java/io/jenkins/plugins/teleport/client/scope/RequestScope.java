@@ -110,7 +110,7 @@ public final class RequestScope {
                         + request.id() + " is " + status.state() + ": " + status.progress());
             }
             progress.line("access request " + request.id() + " is APPROVED (" + status.progress() + "), roles "
-                    + String.join(", ", request.spec().roles()));
+                    + String.join(", ", request.spec().roles()) + restriction(request.spec()));
             return Optional.of(request);
         } catch (AuthServerException e) {
             if (e.code() != ErrorCode.NOT_FOUND) {
@@ -118,6 +118,15 @@ public final class RequestScope {
             }
             return Optional.empty();
         }
+    }
+
+    /** ", restricted to Jenkins job …, branch …" when the request is restricted to a job or branch; empty otherwise. */
+    public static String restriction(AccessRequest.Spec spec) {
+        if (spec.jenkinsJob().isEmpty() && spec.jenkinsBranch().isEmpty()) {
+            return "";
+        }
+        return ", restricted to Jenkins job '" + (spec.jenkinsJob().isEmpty() ? "*" : spec.jenkinsJob()) + "'"
+                + (spec.jenkinsBranch().isEmpty() ? "" : ", branch '" + spec.jenkinsBranch() + "'");
     }
 
     /**

@@ -8,6 +8,7 @@ import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.auth.testing.TestCluster;
+import io.jenkins.plugins.teleport.client.oidc.AwsWebIdentityTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -53,11 +54,17 @@ class TeleportCiTest {
     }
 
     Run exec(String requestId, String... command) throws Exception {
+        return exec(List.of(), requestId, command);
+    }
+
+    Run exec(List<String> options, String requestId, String... command) throws Exception {
         Files.writeString(dir.resolve("token"), cluster.token("jenkins-deploy", false));
         List<String> args = new ArrayList<>(List.of("exec", "--server", cluster.server().url().toString(),
                 "--ca-pin", cluster.server().ca().pin(), "--bot", "jenkins-deploy", "--token-file", dir.resolve("token").toString(),
                 "--request", requestId, "--bundle-dir", dir.resolve("bundles").toString(),
-                "--state-dir", dir.resolve("pending").toString(), "--usage", "build_url=https://ci/7", "--"));
+                "--state-dir", dir.resolve("pending").toString(), "--usage", "build_url=https://ci/7"));
+        args.addAll(options);
+        args.add("--");
         args.addAll(List.of(command));
         StringWriter err = new StringWriter();
         var cl = TeleportCi.commandLine();
@@ -105,6 +112,35 @@ class TeleportCiTest {
         String id = request(2);
         Run run = exec(id, "/no/such/command");
         assertEquals(TeleportCi.NOT_FOUND, run.exit(), run.err());
+        assertEquals(1, releases(id));
+        assertFalse(bundlesLeft());
+    }
+
+    @Test
+    void withAnAwsIntegrationTheCommandFindsTheWebIdentityTokenFileAndRole() throws Exception {
+        AwsWebIdentityTest.allowIntegration(cluster, "prod-deploy", AwsWebIdentityTest.ROLE_ARN);
+        String id = request(2);
+        Path seen = dir.resolve("seen");
+        Run run = exec(List.of("--aws-integration", "prod-deploy"), id, "sh", "-c",
+                "test \"$(stat -c %a \"$AWS_WEB_IDENTITY_TOKEN_FILE\")\" = 600 && case \"$AWS_WEB_IDENTITY_TOKEN_FILE\" in "
+                        + "\"$TELEPORT_IDENTITY_DIR\"/*) ;; *) exit 9;; esac && cut -c1-3 \"$AWS_WEB_IDENTITY_TOKEN_FILE\" > " + seen
+                        + " && echo \"$AWS_ROLE_ARN $AWS_ROLE_SESSION_NAME\" >> " + seen);
+        assertEquals(0, run.exit(), run.err());
+        assertEquals("eyJ\n" + AwsWebIdentityTest.ROLE_ARN + " jenkins-deploy@" + id, Files.readString(seen).strip());
+        assertTrue(run.err().contains("AWS web identity token for integration prod-deploy written"), run.err());
+        assertFalse(bundlesLeft(), "the token goes with the identity directory");
+    }
+
+    @Test
+    void anAwsIntegrationTheRequestMayNotUseFailsWith125AndStillReleases() throws Exception {
+        AwsWebIdentityTest.allowIntegration(cluster, "prod-deploy", AwsWebIdentityTest.ROLE_ARN);
+        cluster.apply(io.jenkins.plugins.teleport.api.Integration.awsOidc("billing", "arn:aws:iam::123456789012:role/billing", null));
+        String id = request(2);
+        Path marker = dir.resolve("ran");
+        Run run = exec(List.of("--aws-integration", "billing"), id, "touch", marker.toString());
+        assertEquals(TeleportCi.SCOPE_FAILED, run.exit(), run.err());
+        assertTrue(run.err().contains("may not use integration 'billing'"), run.err());
+        assertFalse(Files.exists(marker));
         assertEquals(1, releases(id));
         assertFalse(bundlesLeft());
     }
