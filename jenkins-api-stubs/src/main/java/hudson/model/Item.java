@@ -8,6 +8,7 @@ import hudson.security.PermissionGroup;
 public interface Item extends AccessControlled, ModelObject {
     PermissionGroup PERMISSIONS = new PermissionGroup("hudson.model.Item");
     Permission CONFIGURE = new Permission(PERMISSIONS, "Configure", null);
+    Permission BUILD = new Permission(PERMISSIONS, "Build", null);
     Permission EXTENDED_READ = new Permission(PERMISSIONS, "ExtendedRead", CONFIGURE);
 
     String getFullName();

@@ -3,8 +3,10 @@ package hudson.model;
 import hudson.EnvVars;
 import hudson.security.ACL;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A job: the stand-in knows its name, and what environment contributors add for it (as branch-api's
@@ -12,6 +14,7 @@ import java.util.TreeMap;
  */
 public abstract class Job<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, RunT>> implements Item {
     private final String fullName;
+    private final List<JobProperty<? super JobT>> properties = new CopyOnWriteArrayList<>();
     private final Map<String, String> contributed = new TreeMap<>();
 
     protected Job(String fullName) {
@@ -50,6 +53,20 @@ public abstract class Job<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     @Override
     public String getUrl() {
         return "job/" + fullName.replace("/", "/job/") + "/";
+    }
+
+    public void addProperty(JobProperty<? super JobT> jobProp) throws java.io.IOException {
+        properties.add(jobProp);
+    }
+
+    /** The property of {@code clazz}, or null. */
+    public <T extends JobProperty> T getProperty(Class<T> clazz) {
+        for (JobProperty<?> p : properties) {
+            if (clazz.isInstance(p)) {
+                return clazz.cast(p);
+            }
+        }
+        return null;
     }
 
     @Override

@@ -15,6 +15,9 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     private static final java.util.Map<String, java.lang.ref.WeakReference<Run<?, ?>>> BUILDS = new java.util.concurrent.ConcurrentHashMap<>();
     private transient volatile java.nio.charset.Charset charset = java.nio.charset.StandardCharsets.UTF_8;
 
+    private final transient java.util.List<ParameterValue> parameterValues = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final transient Executor executor = new Executor();
+
     protected Run(JobT job) throws IOException {
         this.project = job;
     }
@@ -41,6 +44,21 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     /** Test-only: the log's charset (Jenkins takes it from the node the build runs on). */
     public void setCharsetForTest(java.nio.charset.Charset charset) {
         this.charset = charset;
+    }
+
+    /** The build's parameters (Jenkins keeps them in its ParametersAction). */
+    public java.util.List<ParameterValue> getParameterValues() {
+        return parameterValues;
+    }
+
+    /** Test-only: a parameter the build was started with. */
+    public void addParameterValueForTest(ParameterValue value) {
+        parameterValues.add(value);
+    }
+
+    /** The executor running the build (the stand-in has one per build). */
+    public Executor getExecutor() {
+        return executor;
     }
 
     public JobT getParent() {

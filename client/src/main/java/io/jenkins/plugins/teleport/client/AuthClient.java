@@ -1,21 +1,26 @@
 package io.jenkins.plugins.teleport.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.CaPin;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.ErrorResponse;
 import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.api.Messages.CancelAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
 import io.jenkins.plugins.teleport.api.Messages.JoinRequest;
+import io.jenkins.plugins.teleport.api.Messages.ItemList;
 import io.jenkins.plugins.teleport.api.Messages.OidcToken;
 import io.jenkins.plugins.teleport.api.Messages.OidcTokenRequest;
 import io.jenkins.plugins.teleport.api.Messages.Ping;
 import io.jenkins.plugins.teleport.api.Messages.Release;
 import io.jenkins.plugins.teleport.api.Messages.Released;
 import io.jenkins.plugins.teleport.api.Messages.SignedCertificate;
+import io.jenkins.plugins.teleport.api.RequestState;
 import io.jenkins.plugins.teleport.api.Token;
 import io.jenkins.plugins.teleport.client.scope.RequestId;
 import java.io.IOException;
@@ -169,6 +174,47 @@ public final class AuthClient {
         return retrying(() -> call("POST", url("v1", "access-requests", id.value(), "release"), new Release(usage), Released.class));
     }
 
+    // ---- requests a bot makes for itself (create, wait, cancel) and lists ------------------------------------------
+
+    /** The longest a server holds a long poll ({@code wait} is capped at 60 s there). */
+    public static final Duration LONGEST_WAIT = Duration.ofSeconds(60);
+
+    /** Creates an access request (as the bot: for itself); not retried (a retry could create two). */
+    public AccessRequest createAccessRequest(CreateAccessRequest ask) {
+        return call("POST", url("v1", "access-requests"), ask, AccessRequest.class);
+    }
+
+    /** Withdraws a request (CANCELLED, its certificates revoked); retried on transient failures. */
+    public AccessRequest cancel(RequestId id, String reason) {
+        return retrying(() -> call("POST", url("v1", "access-requests", id.value(), "cancel"), new CancelAccessRequest(reason),
+                AccessRequest.class));
+    }
+
+    /**
+     * The long poll: the request as soon as its revision is above {@code afterRevision}, or as it is once {@code wait}
+     * (at most {@link #LONGEST_WAIT}) is over. The call's timeouts are stretched by the wait, on the same pool.
+     */
+    public AccessRequest watch(RequestId id, long afterRevision, Duration wait) {
+        Duration bounded = wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait.isNegative() ? Duration.ZERO : wait;
+        long seconds = Math.max(1, (bounded.toMillis() + 999) / 1000);
+        HttpUrl watchUrl = url("v1", "access-requests", id.value()).newBuilder()
+                .addQueryParameter("wait", seconds + "s")
+                .addQueryParameter("after_revision", Long.toString(afterRevision)).build();
+        OkHttpClient patient = http.newBuilder()
+                .readTimeout(Duration.ofSeconds(seconds).plus(settings.callTimeout()))
+                .callTimeout(Duration.ofSeconds(seconds).plus(settings.callTimeout())).build();
+        return retrying(() -> call(patient, "GET", watchUrl, null, AccessRequest.class));
+    }
+
+    /** The requests this caller may see for {@code bot} in {@code state} (the server computes EXPIRED), newest first. */
+    public List<AccessRequest> accessRequests(String bot, RequestState state) {
+        HttpUrl listUrl = url("v1", "access-requests").newBuilder().addQueryParameter("bot", bot)
+                .addQueryParameter("state", state.name()).build();
+        JavaType listType = READER.getTypeFactory().constructParametricType(ItemList.class, AccessRequest.class);
+        ItemList<AccessRequest> list = retrying(() -> call(http, "GET", listUrl, null, listType));
+        return list.items();
+    }
+
     /** An endpoint's URL, each segment encoded as one path segment (a checked ID holds no dot segments). */
     HttpUrl url(String... segments) {
         HttpUrl.Builder url = base.newBuilder().encodedPath("/");
@@ -201,6 +247,14 @@ public final class AuthClient {
     }
 
     private <T> T call(String method, HttpUrl url, Object body, Class<T> type) {
+        return call(http, method, url, body, type);
+    }
+
+    private <T> T call(OkHttpClient http, String method, HttpUrl url, Object body, Class<T> type) {
+        return call(http, method, url, body, READER.getTypeFactory().constructType(type));
+    }
+
+    private <T> T call(OkHttpClient http, String method, HttpUrl url, Object body, JavaType type) {
         Request.Builder request = new Request.Builder().url(url);
         try {
             request.method(method, body == null ? null : RequestBody.create(Json.mapper().writeValueAsBytes(body), JSON));
@@ -219,7 +273,7 @@ public final class AuthClient {
                 throw AuthServerException.fromAnswer(response.code(), error == null ? null : error.code(),
                         error == null ? null : error.message(), url.toString());
             }
-            return READER.readValue(bytes, type);
+            return READER.forType(type).readValue(bytes);
         } catch (SSLHandshakeException e) {
             if (String.valueOf(rootMessage(e)).contains(CaPin.MISMATCH)) {
                 throw new TeleportException.CaPinMismatchException(rootMessage(e), e);

@@ -29,6 +29,11 @@ final class BlockParameters implements Serializable {
         this.awsIntegration = awsIntegration;
     }
 
+    /** The same block for a request it created and had approved. */
+    BlockParameters withRequestId(String id) {
+        return new BlockParameters(id, server, credentialsId, ttl, awsIntegration);
+    }
+
     /** The request's ID, checked before anything is called: an error naming the parameter otherwise. */
     RequestId requestId() throws AbortException {
         try {

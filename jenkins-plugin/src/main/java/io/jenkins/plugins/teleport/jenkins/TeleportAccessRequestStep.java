@@ -12,6 +12,7 @@ import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -43,6 +44,12 @@ public class TeleportAccessRequestStep extends Step {
     private String ttl = "";
     private String server = "";
     private String credentialsId = "";
+    private List<String> roles = List.of();
+    private String reason = "";
+    private String waitForApproval = DEFAULT_WAIT;
+
+    /** How long a block that creates its request waits for the approval by default. */
+    static final String DEFAULT_WAIT = "30m";
     private String awsIntegration = "";
 
     @DataBoundConstructor
@@ -84,6 +91,36 @@ public class TeleportAccessRequestStep extends Step {
         this.credentialsId = AccessRequestForm.clean(credentialsId);
     }
 
+    public List<String> getRoles() {
+        return roles;
+    }
+
+    /** Instead of a request ID: the roles the bot asks for itself, then waits for ({@link WaitForApproval}). */
+    @DataBoundSetter
+    public void setRoles(List<String> roles) {
+        this.roles = roles == null ? List.of() : roles.stream().map(AccessRequestForm::clean).filter(r -> !r.isEmpty()).toList();
+    }
+
+    public String getReason() {
+        return reason;
+    }
+
+    /** With roles: why (a change ID), as the request's reason. */
+    @DataBoundSetter
+    public void setReason(String reason) {
+        this.reason = AccessRequestForm.clean(reason);
+    }
+
+    public String getWaitForApproval() {
+        return waitForApproval;
+    }
+
+    /** With roles: how long to wait for the approval, e.g. {@code 30m}; then the request is cancelled. */
+    @DataBoundSetter
+    public void setWaitForApproval(String waitForApproval) {
+        this.waitForApproval = AccessRequestForm.clean(waitForApproval).isEmpty() ? DEFAULT_WAIT : AccessRequestForm.clean(waitForApproval);
+    }
+
     public String getAwsIntegration() {
         return awsIntegration;
     }
@@ -95,8 +132,17 @@ public class TeleportAccessRequestStep extends Step {
     }
 
     @Override
-    public StepExecution start(StepContext context) {
-        return new Execution(new BlockParameters(requestId, server, credentialsId, ttl, awsIntegration), context);
+    public StepExecution start(StepContext context) throws AbortException {
+        if (requestId.isEmpty() == roles.isEmpty()) {
+            throw new AbortException("withTeleportAccessRequest needs exactly one of requestId (an approved request) and roles "
+                    + "(ask for them and wait for the approval), e.g. withTeleportAccessRequest(roles: ['deploy'], reason: 'CHG-1234')");
+        }
+        WaitForApproval approval = null;
+        if (!roles.isEmpty()) {
+            WaitForApproval.parseWait(waitForApproval);
+            approval = new WaitForApproval(roles, reason, waitForApproval);
+        }
+        return new Execution(new BlockParameters(requestId, server, credentialsId, ttl, awsIntegration), approval, context);
     }
 
     /**
@@ -105,7 +151,7 @@ public class TeleportAccessRequestStep extends Step {
      * saved with it, so a block stopped, or a controller that restarted, while certificates were being issued still
      * deletes the files and releases.
      */
-    static final class Execution extends GeneralNonBlockingStepExecution {
+    static final class Execution extends GeneralNonBlockingStepExecution implements WaitForApproval.Host {
         private static final long serialVersionUID = 1L;
         private static final ExecutorService AFTER_STOP = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "teleport-cleanup-after-stop");
@@ -114,6 +160,9 @@ public class TeleportAccessRequestStep extends Step {
         });
 
         private final BlockParameters parameters;
+        /** The wait for a request the block creates itself; null when the block was given an approved request's ID. */
+        private final WaitForApproval approval;
+        private transient volatile org.springframework.security.core.Authentication authentication;
         /** What exists to clean up: set as the opening goes, kept until the block's end has cleaned it up. */
         private volatile ScopeHandle reached;
         private volatile boolean opening;
@@ -123,16 +172,42 @@ public class TeleportAccessRequestStep extends Step {
         private transient volatile TaskListener listener;
         private transient volatile FilePath workspace;
 
-        Execution(BlockParameters parameters, StepContext context) {
+        Execution(BlockParameters parameters, WaitForApproval approval, StepContext context) {
             super(context);
             this.parameters = parameters;
+            this.approval = approval;
         }
 
         @Override
         public boolean start() {
+            if (approval != null) {
+                authentication = jenkins.model.Jenkins.getAuthentication2();
+                run(() -> approval.begin(this, parameters, Clock.systemUTC()));
+                return false;
+            }
             opening = true;
             run(this::open);
             return false;
+        }
+
+        @Override
+        public StepContext context() {
+            return getContext();
+        }
+
+        /** The request the block created is approved: open the block as if it had been given its ID. */
+        @Override
+        public void approved(String requestId) {
+            try (hudson.security.ACLContext ignored = hudson.security.ACL.as2(authentication != null ? authentication
+                    : jenkins.model.Jenkins.getAuthentication2())) {
+                opening = true;
+                run(this::open);
+            }
+        }
+
+        /** The block's parameters, with the request it created once there is one. */
+        private BlockParameters block() {
+            return approval == null ? parameters : parameters.withRequestId(approval.requestId());
         }
 
         private void open() throws Exception {
@@ -142,7 +217,7 @@ public class TeleportAccessRequestStep extends Step {
             workspace = context.get(FilePath.class);
             OpenScope.Opened opened;
             try {
-                opened = OpenScope.open(parameters, run, workspace, listener, Clock.systemUTC(), new OpenScope.Observer() {
+                opened = OpenScope.open(block(), run, workspace, listener, Clock.systemUTC(), new OpenScope.Observer() {
                     @Override
                     public void reached(ScopeHandle partial) {
                         reached = partial;
@@ -212,6 +287,9 @@ public class TeleportAccessRequestStep extends Step {
          */
         @Override
         public void stop(Throwable cause) throws Exception {
+            if (approval != null && approval.waiting()) {
+                approval.stop(this, parameters, cause);
+            }
             stopped = true;
             if (!opening && reached != null && !closed && (run == null || listener == null)) {
                 // Stopped after a restart, during the body: read the context while the step is still running.
@@ -231,6 +309,11 @@ public class TeleportAccessRequestStep extends Step {
          */
         @Override
         public void onResume() {
+            if (approval != null && approval.waiting()) {
+                authentication = jenkins.model.Jenkins.getAuthentication2();
+                approval.resume(this, parameters, Clock.systemUTC());
+                return;
+            }
             if (!opening && (reached == null || closed)) {
                 super.onResume();
                 return;

@@ -40,10 +40,13 @@ class FormRulesTest {
     record Form(Path view, Descriptor<?> descriptor, Set<String> fields, Set<String> selects) {}
 
     static List<Form> forms() throws Exception {
-        List<Form> forms = new java.util.ArrayList<>();
+        Map<Class<?>, Form> forms = new LinkedHashMap<>();
         try (Stream<Path> s = Files.walk(VIEWS)) {
-            for (Path view : s.filter(p -> p.getFileName().toString().matches("config\\.jelly|credentials\\.jelly")).sorted().toList()) {
+            for (Path view : s.filter(p -> p.getFileName().toString().matches("config\\.jelly|credentials\\.jelly|index\\.jelly")).sorted().toList()) {
                 Class<?> type = Class.forName("io.jenkins.plugins.teleport.jenkins." + view.getParent().getFileName());
+                if (view.getFileName().toString().equals("index.jelly") && !hudson.model.ParameterDefinition.class.isAssignableFrom(type)) {
+                    continue; // a page, not a form; a parameter's index.jelly is its "Build with Parameters" form
+                }
                 Descriptor<?> descriptor = type == TeleportGlobalConfiguration.class ? TeleportGlobalConfiguration.get()
                         : descriptorOf(type);
                 Set<String> fields = new TreeSet<>();
@@ -61,10 +64,16 @@ class FormRulesTest {
                         selects.add(field);
                     }
                 }
-                forms.add(new Form(view, descriptor, fields, selects));
+                Form known = forms.get(type);
+                if (known != null) { // a parameter's configuration and its value page: one descriptor serves both
+                    fields.addAll(known.fields());
+                    selects.addAll(known.selects());
+                    view = known.view();
+                }
+                forms.put(type, new Form(view, descriptor, fields, selects));
             }
         }
-        return forms;
+        return new java.util.ArrayList<>(forms.values());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

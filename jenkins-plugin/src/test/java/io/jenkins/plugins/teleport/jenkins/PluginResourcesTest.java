@@ -33,13 +33,16 @@ class PluginResourcesTest {
                 "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestStep$DescriptorImpl",
                 "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestBuildWrapper$DescriptorImpl",
                 "io.jenkins.plugins.teleport.jenkins.PendingReleaseRetry",
+                "io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestParameterDefinition$DescriptorImpl",
+                "io.jenkins.plugins.teleport.jenkins.RequestParameterCheck",
                 "io.jenkins.plugins.teleport.jenkins.TeleportOidcIssuer")), indexed.toString());
     }
 
     @Test
     void symbolsAreIndexedAsTheAnnotationIndexerWritesThem() throws Exception {
         List<String> lines = Files.readAllLines(Path.of("target", "classes", "META-INF", "annotations", "org.jenkinsci.Symbol"));
-        assertEquals(List.of("io.jenkins.plugins.teleport.jenkins.TeleportBotCredentials$DescriptorImpl",
+        assertEquals(List.of("io.jenkins.plugins.teleport.jenkins.TeleportAccessRequestParameterDefinition$DescriptorImpl",
+                "io.jenkins.plugins.teleport.jenkins.TeleportBotCredentials$DescriptorImpl",
                 "io.jenkins.plugins.teleport.jenkins.TeleportGlobalConfiguration"), lines);
     }
 

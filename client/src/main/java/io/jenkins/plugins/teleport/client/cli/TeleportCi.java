@@ -1,6 +1,13 @@
 package io.jenkins.plugins.teleport.client.cli;
 
+import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
 import io.jenkins.plugins.teleport.client.AuthClient;
+import io.jenkins.plugins.teleport.client.approval.Approval;
+import io.jenkins.plugins.teleport.client.approval.ApprovalWait;
+import io.jenkins.plugins.teleport.client.approval.RequestNotice;
+import io.jenkins.plugins.teleport.client.scope.Release;
+import java.util.concurrent.atomic.AtomicReference;
 import io.jenkins.plugins.teleport.client.TeleportException;
 import io.jenkins.plugins.teleport.client.oidc.AwsWebIdentity;
 import io.jenkins.plugins.teleport.client.oidc.WebIdentityRefresh;
@@ -37,6 +44,8 @@ public final class TeleportCi {
 
     /** Exit code when teleport-ci itself failed before the command could run (as docker run uses it). */
     public static final int SCOPE_FAILED = 125;
+    /** Exit code when the request was not approved within {@code --wait} (as timeout(1) uses it); the request is cancelled. */
+    public static final int WAIT_TIMED_OUT = 124;
     /** Exit codes of a command that could not be executed or found (as shells use them). */
     public static final int NOT_EXECUTABLE = 126;
     public static final int NOT_FOUND = 127;
@@ -50,7 +59,7 @@ public final class TeleportCi {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("teleport-ci: " + (e instanceof TeleportException ? "" : e.getClass().getSimpleName() + ": ")
                     + e.getMessage());
-            return SCOPE_FAILED;
+            return e instanceof NotGrantedException n ? n.exit : SCOPE_FAILED;
         });
         return cl;
     }
@@ -62,8 +71,13 @@ public final class TeleportCi {
                             + "TELEPORT_SSH_CERT, TELEPORT_TLS_KEY, TELEPORT_TLS_CERT, TELEPORT_TLS_CA, TELEPORT_ACCESS_REQUEST_ID, "
                             + "TELEPORT_BOT, TELEPORT_CERT_VALID_BEFORE; with --aws-integration also AWS_WEB_IDENTITY_TOKEN_FILE, "
                             + "AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME (the AWS CLI and SDKs then assume the role by themselves)."},
-            footer = {"", "Exit code: the command's; 125 if teleport-ci failed before running it (the message says why), "
-                    + "126 if the command cannot be executed, 127 if it is not found."})
+            footer = {"", "With --request-roles instead of --request, the bot asks for the roles itself, prints the request's ID, who "
+                    + "may review it, the tctl command that approves it and its page, and waits (--wait, default 30m) printing each "
+                    + "change; once APPROVED the command runs as with --request. A denial, an expiry or the end of the wait stops "
+                    + "it; the end of the wait, SIGINT and SIGTERM cancel the request.",
+                    "", "Exit code: the command's; 125 if teleport-ci failed before running it (the message says why: a denial names "
+                    + "the reviewer and the reason), 124 if the request was not approved within --wait, 126 if the command cannot "
+                    + "be executed, 127 if it is not found."})
     static final class Exec implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -82,8 +96,23 @@ public final class TeleportCi {
         @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "File holding the bot's join token.")
         Path tokenFile;
 
-        @Option(names = "--request", required = true, paramLabel = "ID", description = "The approved access request.")
+        @Option(names = "--request", paramLabel = "ID", description = "The approved access request (or --request-roles).")
         String request;
+
+        @Option(names = "--request-roles", split = ",", paramLabel = "ROLE",
+                description = "Instead of --request: ask for these roles as the bot, wait for the approval, then run.")
+        List<String> requestRoles;
+
+        @Option(names = "--reason", defaultValue = "", description = "With --request-roles: why (a change ID, a ticket).")
+        String reason;
+
+        @Option(names = "--wait", defaultValue = "30m", paramLabel = "DURATION",
+                description = "With --request-roles: how long to wait for the approval (default: ${DEFAULT-VALUE}); then the request is cancelled.")
+        String waitFor;
+
+        @Option(names = "--max-duration", paramLabel = "DURATION",
+                description = "With --request-roles: how long the access lasts from its creation (default 1h; capped by the roles).")
+        String maxDuration;
 
         @Option(names = "--ttl", paramLabel = "DURATION", description = "Certificate lifetime, e.g. 30m (default 1h; capped by the request).")
         String ttl;
@@ -116,13 +145,28 @@ public final class TeleportCi {
                 err.println("[teleport-ci] " + line);
                 err.flush();
             };
-            RequestScope.Options options = new RequestScope.Options(server, caPin, bot, tokenFile,
-                    RequestId.parse(request, "--request"), Optional.ofNullable(ttl).map(t -> parse("--ttl", t)), usage,
+            boolean creates = requestRoles != null && !requestRoles.isEmpty();
+            if ((request == null) == !creates) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give either --request ID (an approved access request) "
+                        + "or --request-roles ROLE[,ROLE...] (ask for one and wait for its approval)");
+            }
+            Optional<RequestId> given = creates ? Optional.empty() : Optional.of(RequestId.parse(request, "--request"));
+            Optional<Duration> ttlAsked = Optional.ofNullable(ttl).map(t -> parse("--ttl", t));
+            Duration retry = parse("--release-retry", releaseRetry);
+            Duration waitLimit = parse("--wait", waitFor);
+            Optional<Duration> access = Optional.ofNullable(maxDuration).map(d -> parse("--max-duration", d));
+            PendingReleases pending = new PendingReleases(stateDir != null ? stateDir : PendingReleases.defaultDir(), Clock.systemUTC());
+            RequestScope.Joined joined = RequestScope.join(server, caPin, bot, tokenFile, pending, AuthClient.Settings.DEFAULT, progress);
+            RequestId id = given.isPresent() ? given.get()
+                    : new CreateAndWait(joined.asBot(), server, Clock.systemUTC(), progress).run(bot, requestRoles, reason, access, waitLimit);
+            if (creates && !joined.identity().validFor(Duration.ofMinutes(1), Clock.systemUTC().instant())) {
+                joined = RequestScope.join(server, caPin, bot, tokenFile, pending, AuthClient.Settings.DEFAULT, progress);
+            }
+            RequestScope.Options options = new RequestScope.Options(server, caPin, bot, tokenFile, id, ttlAsked, usage,
                     bundleDir != null ? bundleDir : Path.of(System.getProperty("java.io.tmpdir"), "teleport-ci"),
-                    new PendingReleases(stateDir != null ? stateDir : PendingReleases.defaultDir(), Clock.systemUTC()),
-                    AuthClient.Settings.DEFAULT, parse("--release-retry", releaseRetry));
+                    pending, AuthClient.Settings.DEFAULT, retry);
             RequestScope scope = new RequestScope(options, progress, Clock.systemUTC());
-            RequestScope.Acquired acquired = scope.acquire();
+            RequestScope.Acquired acquired = scope.acquire(joined);
             Process[] child = new Process[1];
             WebIdentityRefresh[] aws = new WebIdentityRefresh[1];
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -205,6 +249,92 @@ public final class TeleportCi {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
             }
+        }
+    }
+
+    /** teleport-ci stopped before the command because the request was not granted; {@link #exit} says how. */
+    static final class NotGrantedException extends TeleportException {
+        final int exit;
+
+        NotGrantedException(String message, int exit) {
+            super(message);
+            this.exit = exit;
+        }
+    }
+
+    /**
+     * {@code --request-roles}: the bot asks for the roles itself, says who may approve and how, and waits with the long
+     * poll; the end of the wait, SIGINT and SIGTERM cancel the request (a terminal state, audited on the server).
+     */
+    static final class CreateAndWait {
+        private final AuthClient asBot;
+        private final URI server;
+        private final Clock clock;
+        private final Progress progress;
+
+        CreateAndWait(AuthClient asBot, URI server, Clock clock, Progress progress) {
+            this.asBot = asBot;
+            this.server = server;
+            this.clock = clock;
+            this.progress = progress;
+        }
+
+        RequestId run(String bot, List<String> roles, String reason, Optional<Duration> access, Duration waitLimit)
+                throws InterruptedException {
+            // The hook is in place before the request exists, so that a signal at any point after its creation cancels it.
+            AtomicReference<RequestId> waitingFor = new AtomicReference<>();
+            Thread cancelOnSignal = new Thread(() -> {
+                RequestId pending = waitingFor.getAndSet(null);
+                if (pending != null) {
+                    cancel(pending, "teleport-ci was stopped (SIGINT/SIGTERM) while waiting for the approval");
+                }
+            }, "teleport-ci-cancel");
+            Runtime.getRuntime().addShutdownHook(cancelOnSignal);
+            Approval outcome;
+            RequestId id;
+            try {
+                // Reviews are accepted only while this waits: the pending window is the wait (the server caps it).
+                AccessRequest created = asBot.createAccessRequest(new CreateAccessRequest(bot, roles, reason, access,
+                        Optional.of(waitLimit), Optional.empty(), null, null));
+                id = new RequestId(created.id());
+                waitingFor.set(id);
+                RequestNotice.lines(created, server).forEach(progress::line);
+                progress.line("waiting up to " + waitFor(waitLimit) + " for the approval");
+                outcome = new ApprovalWait(asBot, clock, Release.Wait.REAL, progress).await(created, clock.instant().plus(waitLimit));
+            } finally {
+                waitingFor.set(null);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cancelOnSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is already running
+                }
+            }
+            if (outcome instanceof Approval.Approved) {
+                return id;
+            }
+            if (outcome instanceof Approval.Denied d) {
+                throw new NotGrantedException(d.message(id.value()), SCOPE_FAILED);
+            }
+            if (outcome instanceof Approval.Ended e) {
+                throw new NotGrantedException(e.message(id.value()), SCOPE_FAILED);
+            }
+            Approval.TimedOut t = (Approval.TimedOut) outcome;
+            cancel(id, "not approved within " + waitFor(waitLimit) + " (teleport-ci exec --wait)");
+            throw new NotGrantedException(t.message(id.value()) + "; the request is cancelled", WAIT_TIMED_OUT);
+        }
+
+        private void cancel(RequestId id, String why) {
+            try {
+                AccessRequest cancelled = asBot.cancel(id, why);
+                progress.line("access request " + id + " cancelled: " + Approval.line(cancelled));
+            } catch (TeleportException e) {
+                progress.line("access request " + id + " could not be cancelled (" + e.getMessage() + "): cancel it with "
+                        + "tctl requests cancel " + id);
+            }
+        }
+
+        private static String waitFor(Duration d) {
+            return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
         }
     }
 

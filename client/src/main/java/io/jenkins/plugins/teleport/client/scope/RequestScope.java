@@ -59,6 +59,11 @@ public final class RequestScope {
     public record Options(URI server, String caPin, String bot, Path tokenFile, RequestId requestId, Optional<Duration> ttl,
                           Map<String, String> usage, Path bundleParent, PendingReleases pending, AuthClient.Settings settings,
                           Duration releaseRetryBudget) {
+        /** The same options for another request (one the bot created for itself). */
+        public Options withRequest(RequestId id) {
+            return new Options(server, caPin, bot, tokenFile, id, ttl, usage, bundleParent, pending, settings, releaseRetryBudget);
+        }
+
         @Override
         public String toString() {
             return "Options[server=" + server + ", bot=" + bot + ", request=" + requestId + "]";
@@ -235,19 +240,39 @@ public final class RequestScope {
      * 1 of 2 approvals") and leaves no files.
      */
     public Acquired acquire() throws IOException {
-        int left = options.pending().retry(tokenFileRejoin(options.settings()), PENDING_BUDGET, progress);
+        return acquire(join(options.server(), options.caPin(), options.bot(), options.tokenFile(), options.pending(),
+                options.settings(), progress));
+    }
+
+    /** The bot, joined: the server's answer to the ping, the join identity and the client that calls with it. */
+    public record Joined(Ping ping, BotIdentity identity, AuthClient asBot) {}
+
+    /**
+     * Retries earlier pending releases, pings (checking the CA pin) and joins with the token file, before any request is
+     * named (a bot that creates its own request joins before it has one).
+     */
+    public static Joined join(URI server, String caPin, String bot, Path tokenFile, PendingReleases pending,
+                              AuthClient.Settings settings, Progress progress) throws IOException {
+        int left = pending.retry(tokenFileRejoin(settings), PENDING_BUDGET, progress);
         if (left > 0) {
-            progress.line(left + " earlier release(s) still pending in " + options.pending().dir());
+            progress.line(left + " earlier release(s) still pending in " + pending.dir());
         }
-        if (!Files.isReadable(options.tokenFile())) {
-            throw new TeleportException("token file " + options.tokenFile() + " is not readable");
+        if (!Files.isReadable(tokenFile)) {
+            throw new TeleportException("token file " + tokenFile + " is not readable");
         }
-        AuthClient client = AuthClient.create(options.server(), options.caPin(), options.settings());
+        AuthClient client = AuthClient.create(server, caPin, settings);
         Ping ping = client.ping();
-        progress.line("auth server " + options.server() + " (cluster " + ping.clusterName() + ", CA pin verified)");
-        BotIdentity identity = client.join(options.bot(), Files.readString(options.tokenFile()).strip());
-        progress.line("joined as bot '" + options.bot() + "' (identity valid until " + identity.expires() + ")");
-        AuthClient asBot = client.as(identity);
+        progress.line("auth server " + server + " (cluster " + ping.clusterName() + ", CA pin verified)");
+        BotIdentity identity = client.join(bot, Files.readString(tokenFile).strip());
+        progress.line("joined as bot '" + bot + "' (identity valid until " + identity.expires() + ")");
+        return new Joined(ping, identity, client.as(identity));
+    }
+
+    /** Everything up to the body, as {@link #acquire()}, for a bot that has joined already. */
+    public Acquired acquire(Joined joined) throws IOException {
+        Ping ping = joined.ping();
+        BotIdentity identity = joined.identity();
+        AuthClient asBot = joined.asBot();
 
         CompletableFuture<Optional<AccessRequest>> check = startCheck(asBot, options.requestId(), progress);
         PreparedBundle prepared = BundleWriter.prepare(options.bundleParent(), "bot " + options.bot());

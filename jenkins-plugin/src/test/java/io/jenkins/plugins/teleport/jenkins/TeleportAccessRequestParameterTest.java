@@ -1,0 +1,212 @@
+package io.jenkins.plugins.teleport.jenkins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hudson.EnvVars;
+import hudson.model.ParametersDefinitionProperty;
+import hudson.model.Result;
+import hudson.security.ACL;
+import hudson.security.ACLContext;
+import hudson.util.ListBoxModel;
+import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
+import io.jenkins.plugins.teleport.api.ReviewVerdict;
+import io.jenkins.plugins.teleport.jenkins.StepHarness.Log;
+import io.jenkins.plugins.teleport.jenkins.StepHarness.TestJob;
+import io.jenkins.plugins.teleport.jenkins.StepHarness.TestRun;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import net.sf.json.JSONObject;
+import org.jenkinsci.Symbol;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kohsuke.stapler.StaplerRequest2;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+
+/**
+ * The "Teleport access request" build parameter against a real auth server: the choices "Build with Parameters"
+ * shows, what an unreachable server shows, and the check of a value given by the CLI or the REST API at build start.
+ */
+class TeleportAccessRequestParameterTest {
+
+    @TempDir
+    Path dir;
+
+    PluginFixture fixture;
+    TestJob job;
+    TeleportAccessRequestParameterDefinition definition;
+    TeleportAccessRequestParameterDefinition.DescriptorImpl descriptor;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixture = new PluginFixture(dir);
+        job = new TestJob("deploy");
+        definition = new TeleportAccessRequestParameterDefinition("REQUEST");
+        definition.setDescription("the approved change");
+        job.addProperty(new ParametersDefinitionProperty(definition));
+        descriptor = new TeleportAccessRequestParameterDefinition.DescriptorImpl();
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    static ACLContext as(String user, String... permissions) {
+        return ACL.as2(new UsernamePasswordAuthenticationToken(user, "", java.util.Arrays.stream(permissions).map(SimpleGrantedAuthority::new).toList()));
+    }
+
+    ListBoxModel choices() {
+        try (ACLContext ignored = as("dev", "hudson.model.Item.Build")) {
+            return descriptor.doFillValueItems(job, "REQUEST");
+        }
+    }
+
+    String request(String bot, String reason, Duration access, String... approvers) {
+        String id = fixture.cluster.user("alice").post("/v1/access-requests", new CreateAccessRequest(bot, List.of("deploy"), reason,
+                Optional.of(access), Optional.empty(), false)).json().path("metadata").path("name").asText();
+        for (String reviewer : approvers) {
+            fixture.cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews", new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        }
+        return id;
+    }
+
+    @Test
+    void buildWithParametersListsOnlyTheBotsApprovedUnexpiredRequestsWithReasonRolesApproversAndExpiry() {
+        String approved = request("jenkins-deploy", "CHG-1234 release 4.2", Duration.ofHours(2), "bob", "carol");
+        String shortLived = request("jenkins-deploy", "CHG-9 hotfix", Duration.ofMinutes(10), "bob", "carol");
+        request("jenkins-deploy", "CHG-5 pending", Duration.ofHours(2), "bob");
+        String denied = request("jenkins-deploy", "CHG-6 denied", Duration.ofHours(2));
+        fixture.cluster.user("bob").post("/v1/access-requests/" + denied + "/reviews", new SubmitReview(ReviewVerdict.DENIED, "no"));
+        choices(); // joins now: the server's TLS checks certificates by the real clock, not its test clock
+        fixture.cluster.clock().advance(Duration.ofMinutes(30)); // the 10-minute one has expired
+
+        ListBoxModel items = choices();
+        assertEquals(List.of(approved), items.stream().map(o -> o.value).toList(), items.toString());
+        String label = items.get(0).name;
+        assertTrue(label.startsWith(approved), label);
+        assertTrue(label.contains("\"CHG-1234 release 4.2\""), label);
+        assertTrue(label.contains("roles deploy"), label);
+        assertTrue(label.contains("approved by bob, carol"), label);
+        assertTrue(label.contains("until 20"), label);
+        assertTrue(items.stream().noneMatch(o -> o.value.equals(shortLived)), "expired requests are not offered");
+    }
+
+    @Test
+    void withNoApprovedRequestTheOneEmptyChoiceSaysHowToGetOne() {
+        ListBoxModel items = choices();
+        assertEquals(1, items.size());
+        assertEquals("", items.get(0).value);
+        assertTrue(items.get(0).name.contains("tctl requests create --bot jenkins-deploy"), items.get(0).name);
+    }
+
+    @Test
+    void anUnreachableAuthServerGivesAnEmptyListWithAMessageNotAFailedPage() {
+        fixture.cluster.stop();
+        BotSessions.clear();
+        ListBoxModel items = choices();
+        assertEquals(1, items.size(), items.toString());
+        assertEquals("", items.get(0).value);
+        assertTrue(items.get(0).name.contains("no requests could be listed"), items.get(0).name);
+        assertTrue(items.get(0).name.contains("cannot reach the auth server"), items.get(0).name);
+    }
+
+    @Test
+    void peopleWhoMayNotBuildTheJobSeeNoRequests() {
+        request("jenkins-deploy", "CHG-1234", Duration.ofHours(2), "bob", "carol");
+        try (ACLContext ignored = as("reader", "hudson.model.Item.Read")) {
+            assertTrue(descriptor.doFillValueItems(job, "REQUEST").isEmpty());
+        }
+        try (ACLContext ignored = as("dev", "hudson.model.Item.Build")) {
+            assertTrue(descriptor.doFillValueItems(job, "NOT_A_PARAMETER").isEmpty(), "only this type's parameters are listed");
+        }
+    }
+
+    @Test
+    void theValueIsTheRequestIdFromTheFormTheRestApiOrTheCli() throws Exception {
+        String id = "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a";
+        var fromForm = (TeleportAccessRequestParameterValue) definition.createValue(null, new JSONObject().element("name", "REQUEST")
+                .element("value", " " + id + " "));
+        assertEquals(id, fromForm.getRequestId());
+        StaplerRequest2 query = (StaplerRequest2) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {StaplerRequest2.class},
+                (p, m, a) -> m.getName().equals("getParameterValues") && "REQUEST".equals(a[0]) ? new String[] {id} : null);
+        assertEquals(id, ((TeleportAccessRequestParameterValue) definition.createValue(query)).getRequestId());
+        assertEquals(id, ((TeleportAccessRequestParameterValue) definition.createValue((hudson.cli.CLICommand) null, id)).getRequestId());
+        assertEquals("", ((TeleportAccessRequestParameterValue) definition.getDefaultParameterValue()).getRequestId());
+        EnvVars env = new EnvVars();
+        fromForm.buildEnvironment(null, env);
+        assertEquals(id, env.get("REQUEST"));
+        assertEquals(id, fromForm.getValue());
+        assertEquals("teleportAccessRequest", TeleportAccessRequestParameterDefinition.DescriptorImpl.class.getAnnotation(Symbol.class).value()[0]);
+    }
+
+    Log startBuild(String value) throws Exception {
+        TestRun run = new TestRun(job, 7);
+        run.addParameterValueForTest(new TeleportAccessRequestParameterValue("REQUEST", value, null));
+        Log log = new Log();
+        new RequestParameterCheck().onStarted(run, log);
+        lastRun = run;
+        return log;
+    }
+
+    TestRun lastRun;
+
+    void assertFailedAtStart(Log log, String expected) {
+        assertEquals(Result.FAILURE, lastRun.getExecutor().interruptedWith(), log.text());
+        assertTrue(log.text().contains(expected), log.text());
+        assertTrue(lastRun.getExecutor().interruptionCauses().get(0).getShortDescription().contains(expected));
+    }
+
+    @Test
+    void anApprovedRequestGivenByTheCliOrRestApiPassesTheCheckAtBuildStart() throws Exception {
+        String id = request("jenkins-deploy", "CHG-1234", Duration.ofHours(2), "bob", "carol");
+        Log log = startBuild(id);
+        assertNull(lastRun.getExecutor().interruptedWith(), log.text());
+        assertTrue(log.text().contains("access request " + id + " is APPROVED"), log.text());
+    }
+
+    @Test
+    void aRequestThatIsNotApprovedFailsTheBuildAtItsStartSayingWhy() throws Exception {
+        String id = request("jenkins-deploy", "CHG-5", Duration.ofHours(2), "bob");
+        assertFailedAtStart(startBuild(id), "is PENDING: cab: 1 of 2 approvals");
+    }
+
+    @Test
+    void anExpiredRequestFailsTheBuildAtItsStart() throws Exception {
+        String id = request("jenkins-deploy", "CHG-9", Duration.ofMinutes(10), "bob", "carol");
+        startBuild(id); // passes, and joins now: the server's TLS checks certificates by the real clock, not its test clock
+        assertNull(lastRun.getExecutor().interruptedWith());
+        fixture.cluster.clock().advance(Duration.ofMinutes(30));
+        assertFailedAtStart(startBuild(id), "EXPIRED");
+    }
+
+    @Test
+    void anotherBotsRequestFailsTheBuildAtItsStart() throws Exception {
+        fixture.cluster.applyYaml("""
+                kind: bot
+                version: v1
+                metadata:
+                  name: jenkins-other
+                spec:
+                  roles: [jenkins-deploy-bot]
+                """);
+        String id = request("jenkins-other", "CHG-2", Duration.ofHours(2), "bob", "carol");
+        assertFailedAtStart(startBuild(id), "is not one of bot 'jenkins-deploy'");
+    }
+
+    @Test
+    void noValueOrNotAnIdFailsTheBuildAtItsStartNamingTheFix() throws Exception {
+        assertFailedAtStart(startBuild(""), "choose an approved one under Build with Parameters");
+        assertFailedAtStart(startBuild("CHG-1234"), "parameter REQUEST");
+        assertInstanceOf(RequestParameterCheck.InvalidParameter.class, lastRun.getExecutor().interruptionCauses().get(0));
+    }
+}
