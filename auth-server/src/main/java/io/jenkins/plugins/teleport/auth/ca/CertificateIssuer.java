@@ -22,7 +22,6 @@ import io.jenkins.plugins.teleport.auth.store.Tx;
 import java.math.BigInteger;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +34,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * Turns an approved access request into certificates for its bot, takes them back on release, and publishes the SSH
@@ -82,7 +82,7 @@ public final class CertificateIssuer {
         } catch (IllegalArgumentException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "ssh_public_key: " + e.getMessage());
         }
-        PublicKey tlsKey = Pem.clientPublicKey(ask.tlsPublicKey() == null ? "" : ask.tlsPublicKey(), "tls_public_key");
+        SubjectPublicKeyInfo tlsKey = Pem.clientPublicKeyInfo(ask.tlsPublicKey() == null ? "" : ask.tlsPublicKey(), "tls_public_key");
         checkUsage(ask.usage());
 
         // Decide and sign outside the store's write transaction (signing is the CPU work, and SQLite has one writer),
@@ -100,7 +100,7 @@ public final class CertificateIssuer {
         extensions.put(DISALLOW_REISSUE_EXTENSION, "");
         String keyId = "bot:" + caller.name() + " request:" + id + " serial:" + sshSerial;
         OpenSshCertificate ssh = sshCa.sign(sshKey, sshSerial, keyId, principals, notBefore, notAfter, extensions);
-        X509Certificate tls = tlsCa.issueClient(tlsKey, caller, List.of(id), tlsSerial, notBefore, notAfter);
+        String tls = Pem.certificate(tlsCa.issueClientDer(tlsKey, caller, List.of(id), tlsSerial, notBefore, notAfter));
         String tlsSerialHex = tlsSerial.toString(16);
 
         store.writeRetrying(tx -> {
@@ -127,8 +127,8 @@ public final class CertificateIssuer {
         });
         watch.touched(id);
         return new IssuedCertificates(id, SshCertificateAuthority.encode(ssh), Long.toString(sshSerial),
-                List.of(sshCa.publicKeyLine()), principals, Pem.encode(tls), tlsSerialHex,
-                List.of(Pem.encode(tlsCa.certificate())), notBefore, notAfter);
+                List.of(sshCa.publicKeyLine()), principals, tls, tlsSerialHex,
+                List.of(tlsCa.certificatePem()), notBefore, notAfter);
     }
 
     /**
