@@ -112,6 +112,10 @@ public final class BenchServer {
                     profiler.start(Path.of(cmd[2]));
                 } else if (cmd.length >= 2 && cmd[0].equals("jfr") && cmd[1].equals("stop")) {
                     profiler.stop();
+                } else if (cmd[0].equals("stats")) {
+                    System.out.println("OK stats " + Json.mapper().writeValueAsString(jvmStats()));
+                    System.out.flush();
+                    continue;
                 }
                 System.out.println("OK " + line.strip());
                 System.out.flush();
@@ -121,6 +125,18 @@ public final class BenchServer {
             server.close();
         }
         System.exit(0);
+    }
+
+    /**
+     * What this JVM spent outside the request threads so far, in milliseconds: compiling (the JIT's compile time,
+     * summed over its threads) and collecting garbage; the load generator warms up until compiling has settled.
+     */
+    private static Map<String, Object> jvmStats() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("compile_ms", java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+        out.put("gc_ms", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum());
+        return out;
     }
 
     /** A JFR recording of the measured window (the "profile" settings: method samples every 10-20 ms, allocations, locks). */

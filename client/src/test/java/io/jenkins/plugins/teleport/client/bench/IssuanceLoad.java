@@ -36,8 +36,8 @@ import javax.net.ssl.TrustManager;
  * latency percentiles, and the CPU time per issuance of the server process (from {@code /proc}, all its threads),
  * of the load generator and of PostgreSQL, against the ceiling's.
  *
- * <p>Run: {@code bin/bench [--seconds 10] [--clients 64] [--small 1000] [--large 1000000] [--runs sqlite,postgres,large]
- * [--jfr DIR]}.
+ * <p>Run: {@code bin/bench [--seconds 10] [--clients 64] [--warmup 20] [--small 1000] [--large 1000000]
+ * [--runs sqlite,postgres,large] [--jfr DIR]}.
  */
 public final class IssuanceLoad {
 
@@ -52,6 +52,7 @@ public final class IssuanceLoad {
         Map<String, String> opts = options(args);
         double seconds = Double.parseDouble(opts.getOrDefault("seconds", "10"));
         int clients = Integer.parseInt(opts.getOrDefault("clients", "64"));
+        warmup = Double.parseDouble(opts.getOrDefault("warmup", "20"));
         long small = Long.parseLong(opts.getOrDefault("small", "1000"));
         long large = Long.parseLong(opts.getOrDefault("large", "1000000"));
         List<String> runs = List.of(opts.getOrDefault("runs", "sqlite,postgres,large").split(","));
@@ -63,9 +64,9 @@ public final class IssuanceLoad {
         List<String> serverJvm = List.of(System.getProperty("bench.server.jvm", "").split("\\s+")).stream()
                 .filter(s -> !s.isEmpty()).toList();
         int cores = Runtime.getRuntime().availableProcessors();
-        System.out.printf("machine: %d cores (%s), %s %s; load average %s; %s s measured per run after %s s of warm-up%n",
+        System.out.printf("machine: %d cores (%s), %s %s; load average %s; %s s measured per run after at least %s s of warm-up%n",
                 cores, cpuModel(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
-                CpuTime.loadAverage(), fmt(seconds), fmt(warmup(seconds)));
+                CpuTime.loadAverage(), fmt(seconds), fmt(warmup));
 
         SignatureCeiling.Result before = ceiling(seconds, cores, "before");
         List<Run> results = new ArrayList<>();
@@ -82,9 +83,12 @@ public final class IssuanceLoad {
         summary(before, after, results);
     }
 
-    private static double warmup(double seconds) {
-        return Math.max(5, seconds);
-    }
+    /**
+     * Least seconds of load before a server run is measured: a fresh server JVM spends its first tens of seconds
+     * compiling (JFR showed the JIT busy on more than one of the two cores for the first 40 s under load), which is not
+     * issuance; see {@link #warmUp}.
+     */
+    private static double warmup = 20;
 
     private static SignatureCeiling.Result ceiling(double seconds, int threads, String when) throws Exception {
         String load = CpuTime.loadAverage();
@@ -186,7 +190,7 @@ public final class IssuanceLoad {
             }, "load"));
         }
         threads.forEach(Thread::start);
-        Thread.sleep((long) (warmup(seconds) * 1000));
+        double warmedUp = warmUp(server);
 
         if (jfr.isPresent()) {
             Files.createDirectories(jfr.get().getParent());
@@ -198,6 +202,7 @@ public final class IssuanceLoad {
         long gen0 = CpuTime.process(self);
         long db0 = server.postmasterPid().map(CpuTime::processTree).orElse(0L);
         long machine0 = CpuTime.machineBusy();
+        JsonNode jvm0 = server.jvmStats();
         long started = System.nanoTime();
         measuring.set(true);
         Thread.sleep((long) (seconds * 1000));
@@ -207,6 +212,7 @@ public final class IssuanceLoad {
         long gen1 = CpuTime.process(self);
         long db1 = server.postmasterPid().map(CpuTime::processTree).orElse(0L);
         long machine1 = CpuTime.machineBusy();
+        JsonNode jvm1 = server.jvmStats();
         String loadAfter = CpuTime.loadAverage();
         stop.set(true);
         for (Thread t : threads) {
@@ -245,10 +251,30 @@ public final class IssuanceLoad {
                         + "other processes %.2f cores; load average %s -> %s%n", run.serverCpu(), run.generatorCpu(),
                 server.postmasterPid().isPresent() ? String.format(", PostgreSQL %.0f us", run.databaseCpu()) : "",
                 run.machineBusyCores(), Runtime.getRuntime().availableProcessors(), run.otherCpu(), loadBefore, loadAfter);
+        System.out.printf("  server JVM in the measured window: JIT compiling %.0f ms, GC %.0f ms (after %.0f s of warm-up)%n",
+                jvm1.path("compile_ms").asDouble() - jvm0.path("compile_ms").asDouble(),
+                jvm1.path("gc_ms").asDouble() - jvm0.path("gc_ms").asDouble(), warmedUp);
         if (firstError.get() != null) {
             System.out.println("  first error: " + firstError.get());
         }
         return run;
+    }
+
+    /**
+     * Loads the server for at least {@code --warmup} seconds and then until its JIT has settled (compiling less than
+     * 2 % of the time over 5 s), at most 180 s in all; returns the seconds it took.
+     */
+    private static double warmUp(ServerProcess server) throws Exception {
+        long started = System.nanoTime();
+        Thread.sleep((long) (warmup * 1000));
+        while (System.nanoTime() - started < 180_000_000_000L) {
+            double before = server.jvmStats().path("compile_ms").asDouble();
+            Thread.sleep(5000);
+            if (server.jvmStats().path("compile_ms").asDouble() - before < 100) {
+                break;
+            }
+        }
+        return (System.nanoTime() - started) / 1e9;
     }
 
     private static void summary(SignatureCeiling.Result before, SignatureCeiling.Result after, List<Run> runs) {

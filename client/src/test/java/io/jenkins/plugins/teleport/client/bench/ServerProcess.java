@@ -76,18 +76,26 @@ final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The server JVM's compile and GC time so far, in milliseconds. */
+    JsonNode jvmStats() throws IOException {
+        return Json.mapper().readTree(command("stats"));
+    }
+
     /** The PostgreSQL server's postmaster, when the store is PostgreSQL. */
     Optional<Long> postmasterPid() {
         return ready.has("postmaster_pid") ? Optional.of(ready.path("postmaster_pid").asLong()) : Optional.empty();
     }
 
-    /** Sends one command line and waits for the server to acknowledge it. */
-    void command(String line) throws IOException {
+    /** Sends one command line and waits for the server to acknowledge it; returns what followed the acknowledgement. */
+    String command(String line) throws IOException {
         in.write(line + "\n");
         in.flush();
         for (String answer = out.readLine(); answer != null; answer = out.readLine()) {
             if (answer.equals("OK " + line)) {
-                return;
+                return "";
+            }
+            if (answer.startsWith("OK " + line + " ")) {
+                return answer.substring(line.length() + 4);
             }
         }
         throw new IOException("the benchmark server exited while running '" + line + "'");
