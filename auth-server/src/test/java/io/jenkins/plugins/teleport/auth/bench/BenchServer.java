@@ -40,9 +40,9 @@ import java.util.Optional;
  * through the API; then {@code --seed} more stored requests with their certificates and audit events, written
  * straight into the store's tables ({@link StoreSeeder}). It prints one line {@code READY {json}} on stdout and
  * serves until its standard input closes; {@code jfr start <file>} and {@code jfr stop} on standard input record a
- * JFR profile of the measured window.
+ * JFR profile of the measured window ({@code --profiled true} turns JFR's events on from the start).
  *
- * <pre>BenchServer --dir DIR [--store sqlite|postgres] [--requests 64] [--seed 1000]</pre>
+ * <pre>BenchServer --dir DIR [--store sqlite|postgres] [--requests 64] [--seed 1000] [--profiled false]</pre>
  */
 public final class BenchServer {
 
@@ -54,6 +54,15 @@ public final class BenchServer {
         String storeType = opts.getOrDefault("store", "sqlite");
         int requests = Integer.parseInt(opts.getOrDefault("requests", "64"));
         long seed = Long.parseLong(opts.getOrDefault("seed", "1000"));
+        // Turning JFR's profiling events on retransforms JDK classes and throws compiled code away; done at start, the
+        // warm-up recompiles it, and the measured window's recording changes nothing.
+        jdk.jfr.Recording background = null;
+        if (Boolean.parseBoolean(opts.getOrDefault("profiled", "false"))) {
+            background = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            background.setToDisk(false);
+            background.setMaxAge(Duration.ofSeconds(10));
+            background.start();
+        }
 
         ServerConfig config = ServerConfig.defaults().withClusterName("bench").withListenAddr("127.0.0.1:0").withDataDir(dir);
         Path key = CaKeyEncryption.ensureKeyFile(io.jenkins.plugins.teleport.auth.store.PrivateFiles.directory(dir)
@@ -122,6 +131,9 @@ public final class BenchServer {
             }
         } finally {
             profiler.stop();
+            if (background != null) {
+                background.close();
+            }
             server.close();
         }
         System.exit(0);

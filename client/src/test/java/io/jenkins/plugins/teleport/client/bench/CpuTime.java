@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +48,30 @@ final class CpuTime {
             throw new IllegalStateException("cannot list /proc", e);
         }
         return total;
+    }
+
+    /**
+     * User plus system time so far of each live thread of process {@code pid}, summed by thread name with digits
+     * dropped ("C2 CompilerThread0" and "C2 CompilerThread1" are "C2 CompilerThread"), so that a JVM's request
+     * threads, JIT compilers and GC threads can be told apart.
+     */
+    static Map<String, Long> threads(long pid) {
+        Map<String, Long> out = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "").trim();
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK, Long::sum);
+                } catch (IOException gone) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("process " + pid + " is gone", e);
+        }
+        return out;
     }
 
     /** Busy (not idle, not waiting for I/O) CPU time of the whole machine, summed over its cores. */

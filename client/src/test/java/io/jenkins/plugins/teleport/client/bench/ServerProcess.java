@@ -35,15 +35,16 @@ final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts {@code BenchServer} for {@code store} ({@code sqlite} or {@code postgres}) with {@code requests} approved
-     * requests and {@code seed} stored ones; its log goes to {@code dir/server.log}.
+     * requests and {@code seed} stored ones, with JFR's profiling events on from the start when {@code profiled};
+     * its log goes to {@code dir/server.log}.
      */
-    static ServerProcess start(String classpath, List<String> jvmOptions, Path dir, String store, int requests, long seed)
-            throws IOException {
+    static ServerProcess start(String classpath, List<String> jvmOptions, Path dir, String store, int requests, long seed,
+                               boolean profiled) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", classpath, "io.jenkins.plugins.teleport.auth.bench.BenchServer", "--dir", dir.toString(),
-                "--store", store, "--requests", Integer.toString(requests), "--seed", Long.toString(seed)));
+                "--store", store, "--requests", Integer.toString(requests), "--seed", Long.toString(seed), "--profiled", Boolean.toString(profiled)));
         Process p = new ProcessBuilder(cmd).redirectError(dir.resolveSibling(dir.getFileName() + "-server.log").toFile())
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
