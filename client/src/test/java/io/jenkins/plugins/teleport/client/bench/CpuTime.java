@@ -51,8 +51,8 @@ final class CpuTime {
     }
 
     /**
-     * User plus system time so far of each live thread of process {@code pid}, summed by thread name with digits
-     * dropped ("C2 CompilerThread0" and "C2 CompilerThread1" are "C2 CompilerThread"), so that a JVM's request
+     * User plus system time so far of each live thread of process {@code pid}, summed by thread name without its
+     * trailing number ("api-12" and "api-13" are "api-"; Linux keeps 15 characters of a name, "C2 CompilerThre"), so that a JVM's request
      * threads, JIT compilers and GC threads can be told apart.
      */
     static Map<String, Long> threads(long pid) {
@@ -61,7 +61,7 @@ final class CpuTime {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "").trim();
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+$", "").trim();
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
                     out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK, Long::sum);
                 } catch (IOException gone) {
