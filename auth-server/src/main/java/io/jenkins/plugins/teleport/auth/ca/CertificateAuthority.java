@@ -1,9 +1,12 @@
 package io.jenkins.plugins.teleport.auth.ca;
 
 import io.jenkins.plugins.teleport.api.CaPin;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -11,9 +14,12 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.SignatureException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +27,14 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
@@ -36,8 +45,9 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -120,8 +130,8 @@ public final class CertificateAuthority {
     /** The CA key as BouncyCastle's own key object (read from its PKCS#8 encoding), whatever provider made it. */
     private static PrivateKey bouncyCastleKey(PrivateKey key) {
         try {
-            return java.security.KeyFactory.getInstance("EC", BC)
-                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+            return KeyFactory.getInstance("EC", BC)
+                    .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the CA key is not a usable EC key", e);
         }
@@ -219,7 +229,7 @@ public final class CertificateAuthority {
                                  BigInteger serial, Instant notBefore, Instant notAfter) {
         try {
             return issue(clientSubject(identity, requestIds), publicKey, serial, notBefore, notAfter, CLIENT_AUTH, null).getEncoded();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot encode a certificate for " + identity, e);
         }
     }
@@ -268,10 +278,10 @@ public final class CertificateAuthority {
     private static final Extension SERVER_AUTH = extension(Extension.extendedKeyUsage, false,
             new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
 
-    private static Extension extension(ASN1ObjectIdentifier oid, boolean critical, org.bouncycastle.asn1.ASN1Encodable value) {
+    private static Extension extension(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {
         try {
-            return new Extension(oid, critical, value.toASN1Primitive().getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER));
-        } catch (java.io.IOException e) {
+            return new Extension(oid, critical, value.toASN1Primitive().getEncoded(ASN1Encoding.DER));
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -297,7 +307,7 @@ public final class CertificateAuthority {
     private static X509Certificate toCertificate(X509CertificateHolder holder) {
         try {
             return new JcaX509CertificateConverter().getCertificate(holder);
-        } catch (java.security.cert.CertificateException e) {
+        } catch (CertificateException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -306,7 +316,7 @@ public final class CertificateAuthority {
     private ContentSigner signer() {
         Signature signature = signers.get();
         return new ContentSigner() {
-            private final java.io.OutputStream out = new java.io.OutputStream() {
+            private final OutputStream out = new OutputStream() {
                 @Override
                 public void write(int b) {
                     write(new byte[] {(byte) b}, 0, 1);
@@ -316,19 +326,19 @@ public final class CertificateAuthority {
                 public void write(byte[] bytes, int off, int len) {
                     try {
                         signature.update(bytes, off, len);
-                    } catch (java.security.SignatureException e) {
+                    } catch (SignatureException e) {
                         throw new IllegalStateException(e);
                     }
                 }
             };
 
             @Override
-            public org.bouncycastle.asn1.x509.AlgorithmIdentifier getAlgorithmIdentifier() {
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
                 return ECDSA_SHA256;
             }
 
             @Override
-            public java.io.OutputStream getOutputStream() {
+            public OutputStream getOutputStream() {
                 return out;
             }
 
@@ -336,15 +346,15 @@ public final class CertificateAuthority {
             public byte[] getSignature() {
                 try {
                     return signature.sign();
-                } catch (java.security.SignatureException e) {
+                } catch (SignatureException e) {
                     throw new IllegalStateException("cannot sign with the CA key", e);
                 }
             }
         };
     }
 
-    private static final org.bouncycastle.asn1.x509.AlgorithmIdentifier ECDSA_SHA256 =
-            new org.bouncycastle.asn1.x509.AlgorithmIdentifier(org.bouncycastle.asn1.x9.X9ObjectIdentifiers.ecdsa_with_SHA256);
+    private static final AlgorithmIdentifier ECDSA_SHA256 =
+            new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
 
     private static ContentSigner signer(PrivateKey key) throws Exception {
         return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BC).build(key);

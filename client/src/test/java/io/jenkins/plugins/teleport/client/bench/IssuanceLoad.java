@@ -124,10 +124,10 @@ public final class IssuanceLoad {
                         Map.of("ci_system", "bench", "build_url", "https://jenkins.example.com/job/deploy/" + i + "/"));
                 load.add(new Client(new KeepAliveHttps(tls(bot, pin), url.getHost(), url.getPort()), Json.mapper().writeValueAsBytes(ask)));
             }
-            return measure(name, stored, server, load, seconds, jfr.map(d -> d.resolve(store + "-" + stored + ".jfr")));
-        } finally {
+            Run run = measure(name, stored, server, load, seconds, jfr.map(d -> d.resolve(store + "-" + stored + ".jfr")));
             deleteTree(dir);
-        }
+            return run;
+        } // on failure the directory stays, with the server's log that the error names
     }
 
     /** One load client: its connection, its request's bytes, and the latencies of its calls in the measured window. */
