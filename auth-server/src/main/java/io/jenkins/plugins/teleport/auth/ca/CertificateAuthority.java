@@ -1,18 +1,25 @@
 package io.jenkins.plugins.teleport.auth.ca;
 
 import io.jenkins.plugins.teleport.api.CaPin;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,11 +27,14 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
@@ -34,6 +44,9 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
@@ -75,16 +88,53 @@ public final class CertificateAuthority {
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
     private final X509Certificate certificate;
+    private final String certificatePem;
     private final PrivateKey key;
     private final String pin;
     private final String organization;
+    private final X500Name issuer;
+    /** The extensions every certificate of this CA has, encoded once: its key identifier, the leaf's constraints. */
+    private final Extension authorityKeyId;
+    /**
+     * One initialised signer per thread, as the physical limit of docs/BENCHMARKS.md signs: BouncyCastle's ECDSA
+     * keeps its fixed-point precomputation for the curve only while the signer and the key object live, and making a
+     * signer per certificate (with the JDK's key object) cost ten times the signature itself.
+     */
+    private final ThreadLocal<Signature> signers;
 
     public CertificateAuthority(X509Certificate certificate, PrivateKey key) {
         this.certificate = certificate;
+        this.certificatePem = Pem.encode(certificate);
         this.key = key;
         this.pin = pinOf(certificate);
-        X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
-        this.organization = IETFUtils.valueToString(name.getRDNs(BCStyle.O)[0].getFirst().getValue());
+        this.issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        this.organization = IETFUtils.valueToString(issuer.getRDNs(BCStyle.O)[0].getFirst().getValue());
+        PrivateKey signingKey = bouncyCastleKey(key);
+        this.signers = ThreadLocal.withInitial(() -> {
+            try {
+                Signature s = Signature.getInstance("SHA256withECDSA", BC);
+                s.initSign(signingKey); // with a SecureRandom of its own, as BouncyCastle gives each signer
+                return s;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot sign with the CA key", e);
+            }
+        });
+        try {
+            this.authorityKeyId = new Extension(Extension.authorityKeyIdentifier, false,
+                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate).getEncoded());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the CA certificate's key", e);
+        }
+    }
+
+    /** The CA key as BouncyCastle's own key object (read from its PKCS#8 encoding), whatever provider made it. */
+    private static PrivateKey bouncyCastleKey(PrivateKey key) {
+        try {
+            return KeyFactory.getInstance("EC", BC)
+                    .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the CA key is not a usable EC key", e);
+        }
     }
 
     /** A new self-signed CA for the cluster, valid for ten years. */
@@ -127,6 +177,11 @@ public final class CertificateAuthority {
         return certificate;
     }
 
+    /** The CA certificate in PEM, encoded once. */
+    public String certificatePem() {
+        return certificatePem;
+    }
+
     public PrivateKey privateKey() {
         return key;
     }
@@ -142,8 +197,8 @@ public final class CertificateAuthority {
             names.add(isIpLiteral(h) ? new GeneralName(GeneralName.iPAddress, h) : new GeneralName(GeneralName.dNSName, h));
         }
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, hostsAndIps.get(0)).build();
-        return issue(subject, publicKey, newSerial(), now.minus(CLOCK_SKEW), now.plus(ttl), KeyPurposeId.id_kp_serverAuth,
-                new GeneralNames(names.toArray(GeneralName[]::new)));
+        return toCertificate(issue(subject, SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()), newSerial(),
+                now.minus(CLOCK_SKEW), now.plus(ttl), SERVER_AUTH, new GeneralNames(names.toArray(GeneralName[]::new))));
     }
 
     /**
@@ -161,6 +216,25 @@ public final class CertificateAuthority {
      */
     public X509Certificate issueClient(PublicKey publicKey, ClientIdentity identity, List<String> requestIds, BigInteger serial,
                                        Instant notBefore, Instant notAfter) {
+        return toCertificate(issue(clientSubject(identity, requestIds), SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()), serial, notBefore,
+                notAfter, CLIENT_AUTH, null));
+    }
+
+    /**
+     * As {@link #issueClient(PublicKey, ClientIdentity, List, BigInteger, Instant, Instant)} for the issuance hot path:
+     * the key as the SubjectPublicKeyInfo the client sent (checked by {@link Pem#clientPublicKeyInfo}), the certificate
+     * as its DER encoding, nothing parsed back.
+     */
+    public byte[] issueClientDer(SubjectPublicKeyInfo publicKey, ClientIdentity identity, List<String> requestIds,
+                                 BigInteger serial, Instant notBefore, Instant notAfter) {
+        try {
+            return issue(clientSubject(identity, requestIds), publicKey, serial, notBefore, notAfter, CLIENT_AUTH, null).getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode a certificate for " + identity, e);
+        }
+    }
+
+    private X500Name clientSubject(ClientIdentity identity, List<String> requestIds) {
         X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, organization)
                 .addRDN(BCStyle.OU, identity.type().wireName())
@@ -175,7 +249,7 @@ public final class CertificateAuthority {
                 subject.addRDN(JENKINS_BRANCH, build.branch());
             }
         });
-        return issue(subject.build(), publicKey, serial, notBefore, notAfter, KeyPurposeId.id_kp_clientAuth, null);
+        return subject.build();
     }
 
     /** CRL number {@code number}, listing {@code revoked} serials (with their revocation times), valid for {@code validity}. */
@@ -185,8 +259,8 @@ public final class CertificateAuthority {
             b.setNextUpdate(Date.from(now.plus(validity)));
             revoked.forEach((serial, at) -> b.addCRLEntry(serial, Date.from(at), CRLReason.cessationOfOperation));
             b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
-            b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
-            return new JcaX509CRLConverter().getCRL(b.build(signer(key)));
+            b.addExtension(authorityKeyId);
+            return new JcaX509CRLConverter().getCRL(b.build(signer()));
         } catch (Exception e) {
             throw new IllegalStateException("cannot sign the CRL", e);
         }
@@ -197,24 +271,90 @@ public final class CertificateAuthority {
         return new BigInteger(127, RANDOM).setBit(126);
     }
 
-    private X509Certificate issue(X500Name subject, PublicKey publicKey, BigInteger serial, Instant notBefore, Instant notAfter,
-                                  KeyPurposeId purpose, GeneralNames altNames) {
+    private static final Extension LEAF = extension(Extension.basicConstraints, true, new BasicConstraints(false));
+    private static final Extension DIGITAL_SIGNATURE = extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+    private static final Extension CLIENT_AUTH = extension(Extension.extendedKeyUsage, false,
+            new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+    private static final Extension SERVER_AUTH = extension(Extension.extendedKeyUsage, false,
+            new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+
+    private static Extension extension(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {
         try {
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial,
-                    Date.from(notBefore), Date.from(notAfter), subject, publicKey)
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
+            return new Extension(oid, critical, value.toASN1Primitive().getEncoded(ASN1Encoding.DER));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private X509CertificateHolder issue(X500Name subject, SubjectPublicKeyInfo publicKey, BigInteger serial, Instant notBefore,
+                                        Instant notAfter, Extension purpose, GeneralNames altNames) {
+        try {
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, serial, Date.from(notBefore), Date.from(notAfter),
+                    subject, publicKey)
+                    .addExtension(LEAF)
+                    .addExtension(DIGITAL_SIGNATURE)
+                    .addExtension(purpose)
+                    .addExtension(authorityKeyId);
             if (altNames != null) {
                 b.addExtension(Extension.subjectAlternativeName, false, altNames);
             }
-            return new JcaX509CertificateConverter().getCertificate(b.build(signer(key)));
+            return b.build(signer());
         } catch (Exception e) {
             throw new IllegalStateException("cannot sign a certificate for " + subject, e);
         }
     }
+
+    private static X509Certificate toCertificate(X509CertificateHolder holder) {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(holder);
+        } catch (CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A content signer over this thread's initialised signer (ECDSA with SHA-256). */
+    private ContentSigner signer() {
+        Signature signature = signers.get();
+        return new ContentSigner() {
+            private final OutputStream out = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] bytes, int off, int len) {
+                    try {
+                        signature.update(bytes, off, len);
+                    } catch (SignatureException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+
+            @Override
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
+                return ECDSA_SHA256;
+            }
+
+            @Override
+            public OutputStream getOutputStream() {
+                return out;
+            }
+
+            @Override
+            public byte[] getSignature() {
+                try {
+                    return signature.sign();
+                } catch (SignatureException e) {
+                    throw new IllegalStateException("cannot sign with the CA key", e);
+                }
+            }
+        };
+    }
+
+    private static final AlgorithmIdentifier ECDSA_SHA256 =
+            new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
 
     private static ContentSigner signer(PrivateKey key) throws Exception {
         return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BC).build(key);

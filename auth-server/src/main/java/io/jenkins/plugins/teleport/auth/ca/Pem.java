@@ -93,6 +93,16 @@ public final class Pem {
      * is a {@code bad_request} naming {@code field}.
      */
     public static PublicKey clientPublicKey(String pem, String field) {
+        SubjectPublicKeyInfo info = clientPublicKeyInfo(pem, field);
+        try {
+            return new JcaPEMKeyConverter().getPublicKey(info);
+        } catch (IOException | RuntimeException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " is not a readable P-256 public key: " + e.getMessage());
+        }
+    }
+
+    /** As {@link #clientPublicKey}, the key as the SubjectPublicKeyInfo it was sent as (what a certificate holds). */
+    public static SubjectPublicKeyInfo clientPublicKeyInfo(String pem, String field) {
         byte[] der = singleBlock(pem, "PUBLIC KEY", field);
         try {
             SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(der));
@@ -107,12 +117,18 @@ public final class Pem {
             if (point.length == 0 || point[0] == 0 || P256.getCurve().decodePoint(point).isInfinity()) {
                 throw new ApiException(ErrorCode.BAD_REQUEST, field + " holds no usable P-256 point");
             }
-            return new JcaPEMKeyConverter().getPublicKey(info);
+            return info;
         } catch (ApiException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, field + " is not a readable P-256 public key: " + e.getMessage());
         }
+    }
+
+    /** A DER certificate as a PEM block, as {@link #encode} writes one (64 characters a line, "\n" line ends). */
+    public static String certificate(byte[] der) {
+        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
     }
 
     private static final org.bouncycastle.asn1.x9.X9ECParameters P256 = org.bouncycastle.asn1.sec.SECNamedCurves.getByOID(

@@ -52,6 +52,7 @@ public final class JdbcStore implements Store {
     // SQLite has one writer at a time; queueing writers here (fairly) instead of in SQLite's busy handler, which
     // sleeps and polls, keeps concurrent write latency low. PostgreSQL needs no such lock.
     private final Optional<ReentrantLock> writeLock;
+    private final DecodedResources decoded = new DecodedResources();
 
     private JdbcStore(HikariDataSource pool, Dialect dialect, Clock clock, String description) {
         this.pool = pool;
@@ -178,7 +179,7 @@ public final class JdbcStore implements Store {
                 ps.setString(1, Kind.of(type).wireName());
                 ps.setString(2, name);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(decode(type, rs.getString(1))) : Optional.empty();
+                    return rs.next() ? Optional.of(decoded.get(type, rs.getString(1), JdbcStore::decode)) : Optional.empty();
                 }
             } catch (SQLException e) {
                 throw unavailable(e);
@@ -192,7 +193,7 @@ public final class JdbcStore implements Store {
                 List<T> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(decode(type, rs.getString(1)));
+                        out.add(decoded.get(type, rs.getString(1), JdbcStore::decode));
                     }
                 }
                 return out;

@@ -1,0 +1,148 @@
+package io.jenkins.plugins.teleport.auth.ca;
+
+import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Lock;
+import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
+import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
+import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
+import io.jenkins.plugins.teleport.auth.audit.AuditLog;
+import io.jenkins.plugins.teleport.auth.locks.LockRules;
+import io.jenkins.plugins.teleport.auth.rbac.Access;
+import io.jenkins.plugins.teleport.auth.rbac.RoleSet;
+import io.jenkins.plugins.teleport.auth.requests.AccessRequestLifecycle;
+import io.jenkins.plugins.teleport.auth.requests.RequestWatch;
+import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
+import io.jenkins.plugins.teleport.auth.store.Store;
+import io.jenkins.plugins.teleport.auth.store.Tx;
+import java.math.BigInteger;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+
+/**
+ * The issuance hot path ({@code POST /v1/certs}): an approved access request turned into an SSH and an X.509
+ * certificate for its bot. The keys are read and both certificates signed outside the store's write transaction
+ * (signing is the CPU work, and SQLite has one writer); one transaction then checks everything again, claims the
+ * request (compare-and-swap on its revision), records both certificates and the {@code cert.create} audit event.
+ * {@link CertificateIssuer} is its entry point.
+ */
+final class CertificateIssuance {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Store store;
+    private final CertificateAuthority tlsCa;
+    private final SshCertificateAuthority sshCa;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Duration serverCap;
+    private final RequestWatch watch;
+
+    CertificateIssuance(Store store, CertificateAuthority tlsCa, SshCertificateAuthority sshCa, AuditLog audit, RequestWatch watch,
+                        Clock clock, Duration serverCap) {
+        this.store = store;
+        this.tlsCa = tlsCa;
+        this.sshCa = sshCa;
+        this.audit = audit;
+        this.clock = clock;
+        this.serverCap = serverCap;
+        this.watch = watch;
+    }
+
+    /**
+     * Issues an SSH and an X.509 certificate bound to the request, if every condition holds now: the caller is the
+     * request's bot, the request is APPROVED and unexpired, still valid under current roles, and nothing is locked.
+     */
+    IssuedCertificates issue(ClientIdentity caller, IssueCertificates ask) {
+        String id = ask.accessRequestId() == null ? "" : ask.accessRequestId();
+        AccessRequestLifecycle.checkId(id);
+        PublicKey sshKey;
+        try {
+            sshKey = SshCertificateAuthority.parsePublicKey(ask.sshPublicKey() == null ? "" : ask.sshPublicKey());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "ssh_public_key: " + e.getMessage());
+        }
+        SubjectPublicKeyInfo tlsKey = Pem.clientPublicKeyInfo(ask.tlsPublicKey() == null ? "" : ask.tlsPublicKey(), "tls_public_key");
+        CertificateIssuer.checkUsage(ask.usage());
+
+        // Decide and sign outside the store's write transaction (signing is the CPU work, and SQLite has one writer),
+        // then record in one transaction that checks again, so a release or lock in between wins.
+        Instant now = clock.instant();
+        Grant grant = store.read(tx -> grant(tx, caller, id, now));
+        List<String> principals = CertificatePolicy.principals(grant.roles());
+        Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = CertificatePolicy.notAfter(now, ask.ttl(), grant.request().spec().maxDuration(), grant.roles(), serverCap)
+                .truncatedTo(ChronoUnit.SECONDS);
+        long sshSerial = RANDOM.nextLong() & Long.MAX_VALUE;
+        BigInteger tlsSerial = CertificateAuthority.newSerial();
+        Map<String, String> extensions = new TreeMap<>(CertificatePolicy.permits(grant.requestedRoles()));
+        extensions.put(CertificateIssuer.ACTIVE_REQUESTS_EXTENSION, "{\"access_requests\":[\"" + id + "\"]}");
+        extensions.put(CertificateIssuer.DISALLOW_REISSUE_EXTENSION, "");
+        String keyId = "bot:" + caller.name() + " request:" + id + " serial:" + sshSerial;
+        OpenSshCertificate ssh = sshCa.sign(sshKey, sshSerial, keyId, principals, notBefore, notAfter, extensions);
+        String tls = Pem.certificate(tlsCa.issueClientDer(tlsKey, caller, List.of(id), tlsSerial, notBefore, notAfter));
+        String tlsSerialHex = tlsSerial.toString(16);
+
+        store.writeRetrying(tx -> {
+            AccessRequest request = grant(tx, caller, id, clock.instant()).request();
+            // Every issuance updates the request (compare-and-swap on its revision), so issuances and releases of one
+            // request serialize on both stores, and the first issuance of a one-shot request claims it: a concurrent
+            // second one loses the swap, reads again and is refused.
+            tx.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS), ask.usage())));
+            tx.record(new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(),
+                    Optional.of(id), now, notAfter, Optional.empty(), ask.usage()));
+            tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
+                    notAfter, Optional.empty(), ask.usage()));
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("bot", caller.name());
+            fields.put("roles", request.spec().roles());
+            fields.put("principals", principals);
+            fields.put("ssh_serial", Long.toString(sshSerial));
+            fields.put("tls_serial", tlsSerialHex);
+            fields.put("valid_after", notBefore.toString());
+            fields.put("valid_before", notAfter.toString());
+            fields.putAll(ask.usage());
+            audit.record(tx, AuditEventType.CERT_CREATE, caller.name(), Optional.of(id), fields);
+            return null;
+        });
+        watch.touched(id);
+        return new IssuedCertificates(id, SshCertificateAuthority.encode(ssh), Long.toString(sshSerial),
+                List.of(sshCa.publicKeyLine()), principals, tls, tlsSerialHex,
+                List.of(tlsCa.certificatePem()), notBefore, notAfter);
+    }
+
+    /**
+     * The request, checked as assumable by {@code caller} now; the roles its certificates' lifetime and principals
+     * are decided by (the bot's and the requested ones); and the requested roles, whose options decide the SSH
+     * permissions.
+     */
+    private record Grant(AccessRequest request, List<Role> roles, List<Role> requestedRoles) {}
+
+    private static Grant grant(Tx tx, ClientIdentity caller, String id, Instant now) {
+        AccessRequest request = CertificateIssuer.find(tx, id, caller);
+        RoleSet botRoles = Access.rolesOf(tx, caller);
+        Map<String, Role> requested = new LinkedHashMap<>();
+        for (String name : request.spec().roles()) {
+            tx.get(Role.class, name).ifPresent(r -> requested.put(name, r));
+        }
+        AccessRequestLifecycle.checkAssumable(request, caller, botRoles, requested.keySet(), now);
+        LockRules.check(tx.list(Lock.class), LockRules.Subject.of(caller, List.of(id), List.of()), now);
+        List<Role> roles = new ArrayList<>(botRoles.roles());
+        roles.addAll(requested.values());
+        return new Grant(request, roles, List.copyOf(requested.values()));
+    }
+}

@@ -1,0 +1,56 @@
+package io.jenkins.plugins.teleport.auth.store;
+
+import io.jenkins.plugins.teleport.api.AccessRequest;
+import io.jenkins.plugins.teleport.api.Bot;
+import io.jenkins.plugins.teleport.api.Lock;
+import io.jenkins.plugins.teleport.api.Resource;
+import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.api.User;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+
+/**
+ * The decoded form of stored resource bodies the issuance path reads on every call (the access request, the bot and
+ * its roles, the locks), remembered by their exact stored text: decoding JSON was a sixth of the server's time per
+ * issuance (JFR, docs/BENCHMARKS.md), and the same unchanged rows are read two or three times per call. A body that
+ * changed in any byte (a new revision, a new review) is a different key and is decoded afresh, so what a caller gets
+ * is always what the store holds now; only kinds whose records are deeply immutable are kept, so a shared instance
+ * cannot be changed by one caller under another. At most {@link #CAPACITY} bodies are kept; when full the memory is
+ * dropped whole (listing a million requests must not grow it).
+ */
+final class DecodedResources {
+
+    /** The most bodies remembered. */
+    static final int CAPACITY = 4096;
+
+    private static final Set<Class<? extends Resource>> IMMUTABLE = Set.of(AccessRequest.class, Role.class, Bot.class, User.class,
+            Lock.class);
+
+    private record Key(Class<? extends Resource> type, String body) {}
+
+    private final ConcurrentHashMap<Key, Resource> decoded = new ConcurrentHashMap<>();
+
+    /** The resource {@code body} holds, as {@code decode} makes it, decoded once per distinct body of a kept kind. */
+    <T extends Resource> T get(Class<T> type, String body, BiFunction<Class<T>, String, T> decode) {
+        if (!IMMUTABLE.contains(type)) {
+            return decode.apply(type, body);
+        }
+        Key key = new Key(type, body);
+        Resource known = decoded.get(key);
+        if (known != null) {
+            return type.cast(known);
+        }
+        T fresh = decode.apply(type, body);
+        if (decoded.size() >= CAPACITY) {
+            decoded.clear();
+        }
+        decoded.put(key, fresh);
+        return fresh;
+    }
+
+    /** How many bodies are remembered now. */
+    int size() {
+        return decoded.size();
+    }
+}
