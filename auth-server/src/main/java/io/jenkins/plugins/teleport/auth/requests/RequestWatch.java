@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -36,6 +37,7 @@ public final class RequestWatch implements AutoCloseable {
     /** Where waiters' answers are made, so that neither the timer nor a reviewer's thread does that work. */
     private final java.util.concurrent.ExecutorService answers;
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     public RequestWatch(Store store, Duration pollInterval) {
         this.store = store;
@@ -58,15 +60,23 @@ public final class RequestWatch implements AutoCloseable {
      * {@link #MAX_WAIT}), whichever comes first; at once when it has one already.
      */
     public CompletableFuture<Void> changed(String id, long afterRevision, Duration wait) {
+        if (closed) {
+            // The server is stopping: answer with the request as it is now, as at the end of a wait.
+            return CompletableFuture.completedFuture(null);
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         Waiter waiter = new Waiter(afterRevision, done);
         waiters.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(waiter);
         done.whenComplete((v, e) -> forget(id, waiter));
         Duration capped = wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait;
-        timer.schedule(() -> done.complete(null), capped.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            timer.schedule(() -> done.complete(null), capped.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            done.complete(null);
+        }
         // A change between the caller's read and this registration must not be missed.
         check(Map.of(id, Set.of(waiter)));
-        return done.thenApplyAsync(v -> v, answers);
+        return done.thenApplyAsync(v -> v, this::answer);
     }
 
     /** This server changed request {@code id}: wake its waiters now (they read the request again). */
@@ -80,6 +90,15 @@ public final class RequestWatch implements AutoCloseable {
     /** How many callers are waiting (for metrics and tests). */
     public int waiting() {
         return waiters.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** Runs an answer on the answer threads; once they are stopped (the server stops), on the caller's thread. */
+    private void answer(Runnable r) {
+        try {
+            answers.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
     }
 
     private void forget(String id, Waiter waiter) {
@@ -109,8 +128,10 @@ public final class RequestWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
-        answers.shutdownNow();
+        // Waiters are answered with the request as it is (their answers are queued before the answer threads stop).
         waiters.values().forEach(set -> set.forEach(w -> w.done().complete(null)));
+        answers.shutdown();
     }
 }

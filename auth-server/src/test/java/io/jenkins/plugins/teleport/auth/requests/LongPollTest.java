@@ -131,4 +131,17 @@ class LongPollTest {
         Response r = cluster.user("nobody-with-roles").get("/v1/access-requests/" + request() + "?wait=50s");
         assertTrue(r.status() == 401 || r.status() == 404, r.toString());
     }
+
+    @Test
+    void aWaiterStillWaitingWhenTheWatchStopsIsAnsweredAndALaterWaitEndsAtOnce() throws Exception {
+        String id = request();
+        RequestWatch watch = new RequestWatch(cluster.server().store(), RequestWatch.POLL_INTERVAL);
+        CompletableFuture<Void> waiting = watch.changed(id, 1, Duration.ofSeconds(50));
+        watch.close();
+        // Completed normally (the caller then answers with the request as it is), never with the stopped executor's refusal.
+        waiting.get(5, TimeUnit.SECONDS);
+        CompletableFuture<Void> afterClose = watch.changed(id, 1, Duration.ofSeconds(50));
+        assertTrue(afterClose.isDone() && !afterClose.isCompletedExceptionally(), "a wait asked of a stopped watch ends at once");
+        assertEquals(0, watch.waiting());
+    }
 }
