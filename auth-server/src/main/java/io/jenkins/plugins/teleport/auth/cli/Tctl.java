@@ -497,7 +497,7 @@ public final class Tctl {
             @Option(names = "--bot", description = "Only requests for this bot.")
             String bot;
 
-            @Option(names = "--state", description = "Only requests in this state: PENDING, APPROVED, DENIED, EXPIRED.")
+            @Option(names = "--state", description = "Only requests in this state: PENDING, APPROVED, DENIED, CONSUMED, CANCELLED, EXPIRED.")
             String state;
 
             @Override

@@ -177,7 +177,7 @@ public final class Routes {
         try {
             return RequestState.valueOf(text.toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "unknown state '" + text + "': use PENDING, APPROVED, DENIED, CONSUMED or EXPIRED");
+            throw new ApiException(ErrorCode.BAD_REQUEST, "unknown state '" + text + "': use PENDING, APPROVED, DENIED, CONSUMED, CANCELLED or EXPIRED");
         }
     }
 }
