@@ -149,6 +149,47 @@ class TeleportAccessRequestParameterTest {
         assertEquals("teleportAccessRequest", TeleportAccessRequestParameterDefinition.DescriptorImpl.class.getAnnotation(Symbol.class).value()[0]);
     }
 
+    /**
+     * Jenkins' "Build with Parameters" page reads each parameter as the JSON object of its {@code div name="parameter"}:
+     * {@code name} from the hidden input, {@code value} from the select (ParametersDefinitionProperty then calls
+     * createValue(req, that object)); the select's list is fetched with the fields its fill method's @QueryParameters
+     * name (fillDependsOn), so the hidden {@code name} must sit in the same block. And as core's own parameter pages, the
+     * title is escaped by hand and the description is the markup formatter's, since the page turns escaping on for it.
+     */
+    @Test
+    void theValuePageSubmitsTheNameAndValueThatBuildWithParametersReadsAndTheListNeedsOnlyTheName() throws Exception {
+        Path page = FormRulesTest.VIEWS.resolve("TeleportAccessRequestParameterDefinition").resolve("index.jelly");
+        var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(page.toFile());
+        org.w3c.dom.Element block = null;
+        var divs = doc.getElementsByTagName("div");
+        for (int i = 0; i < divs.getLength(); i++) {
+            if ("parameter".equals(((org.w3c.dom.Element) divs.item(i)).getAttribute("name"))) {
+                block = (org.w3c.dom.Element) divs.item(i);
+            }
+        }
+        assertTrue(block != null, "a div name=\"parameter\" block");
+        var inputs = block.getElementsByTagName("input");
+        assertEquals(1, inputs.getLength());
+        var hidden = (org.w3c.dom.Element) inputs.item(0);
+        assertEquals(List.of("hidden", "name", "${it.name}"), List.of(hidden.getAttribute("type"), hidden.getAttribute("name"), hidden.getAttribute("value")));
+        var selects = block.getElementsByTagName("f:select");
+        assertEquals(1, selects.getLength());
+        assertEquals("value", ((org.w3c.dom.Element) selects.item(0)).getAttribute("field"));
+
+        java.util.Map<String, Object> fill = new java.util.HashMap<>();
+        descriptor.calcFillSettings("value", fill);
+        assertEquals("name", fill.get("fillDependsOn"), "the list is asked for with the parameter's name, which the block holds");
+
+        String text = java.nio.file.Files.readString(page);
+        assertTrue(text.contains("<j:set var=\"escapeEntryTitleAndDescription\" value=\"false\"/>"), text);
+        assertTrue(text.contains("title=\"${h.escape(it.name)}\""), text);
+        assertTrue(text.contains("description=\"${it.formattedDescription}\""), text);
+
+        var submitted = new JSONObject().element("name", "REQUEST").element("value", "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
+        assertEquals("0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a",
+                ((TeleportAccessRequestParameterValue) definition.createValue(null, submitted)).getRequestId());
+    }
+
     Log startBuild(String value) throws Exception {
         TestRun run = new TestRun(job, 7);
         run.addParameterValueForTest(new TeleportAccessRequestParameterValue("REQUEST", value, null));
