@@ -245,6 +245,18 @@ class TeleportAccessRequestParameterTest {
     }
 
     @Test
+    void aBuildWithNoExecutorToInterruptIsStillMarkedFailed() throws Exception {
+        TestRun run = new TestRun(job, 8);
+        run.addParameterValueForTest(new TeleportAccessRequestParameterValue("REQUEST", "", null));
+        run.removeExecutorForTest();
+        Log log = new Log();
+        new RequestParameterCheck().onStarted(run, log);
+        assertEquals(Result.FAILURE, run.getResult(), log.text());
+        assertTrue(log.text().contains("names no access request"), log.text());
+        assertTrue(log.text().contains("marked FAILURE"), log.text());
+    }
+
+    @Test
     void noValueOrNotAnIdFailsTheBuildAtItsStartNamingTheFix() throws Exception {
         assertFailedAtStart(startBuild(""), "choose an approved one under Build with Parameters");
         assertFailedAtStart(startBuild("CHG-1234"), "parameter REQUEST");
