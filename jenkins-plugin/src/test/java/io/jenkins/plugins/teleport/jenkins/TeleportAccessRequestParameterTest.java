@@ -142,6 +142,17 @@ class TeleportAccessRequestParameterTest {
         assertEquals(id, ((TeleportAccessRequestParameterValue) definition.createValue(query)).getRequestId());
         assertEquals(id, ((TeleportAccessRequestParameterValue) definition.createValue((hudson.cli.CLICommand) null, id)).getRequestId());
         assertEquals("", ((TeleportAccessRequestParameterValue) definition.getDefaultParameterValue()).getRequestId());
+        // A string another job passes (Pipeline's build step, the parameterized trigger) becomes this type through
+        // SimpleParameterDefinition.createValue(String), so it is checked at the start like the others.
+        assertInstanceOf(hudson.model.SimpleParameterDefinition.class, definition);
+        assertEquals(id, ((TeleportAccessRequestParameterValue) definition.createValue(id)).getRequestId());
+        StaplerRequest2 none = (StaplerRequest2) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {StaplerRequest2.class},
+                (p, m, a) -> null);
+        assertEquals("", ((TeleportAccessRequestParameterValue) definition.createValue(none)).getRequestId(), "no value: the default");
+        StaplerRequest2 twice = (StaplerRequest2) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {StaplerRequest2.class},
+                (p, m, a) -> m.getName().equals("getParameterValues") ? new String[] {id, id} : null);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> definition.createValue(twice),
+                "two values are refused, as Jenkins does");
         EnvVars env = new EnvVars();
         fromForm.buildEnvironment(null, env);
         assertEquals(id, env.get("REQUEST"));
