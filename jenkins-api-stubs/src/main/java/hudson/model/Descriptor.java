@@ -1,7 +1,9 @@
 package hudson.model;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jenkins.model.Jenkins;
@@ -62,6 +64,18 @@ public abstract class Descriptor<T extends Describable<T>> {
         Method method = Arrays.stream(getClass().getMethods()).filter(m -> m.getName().equals(methodName)).findFirst().orElse(null);
         if (method == null) {
             throw new IllegalStateException(String.format("%s doesn't have the %s method for filling a drop-down list", getClass(), methodName));
+        }
+        // As Jenkins: the browser sends, with each fill request, the fields named by the method's @QueryParameters
+        // (fillDependsOn), found near the select in the form; the others reach the method as null.
+        List<String> depends = new ArrayList<>();
+        for (java.lang.reflect.Parameter p : method.getParameters()) {
+            org.kohsuke.stapler.QueryParameter qp = p.getAnnotation(org.kohsuke.stapler.QueryParameter.class);
+            if (qp != null) {
+                depends.add(qp.value().isEmpty() ? p.getName() : qp.value());
+            }
+        }
+        if (!depends.isEmpty()) {
+            attributes.put("fillDependsOn", String.join(" ", depends));
         }
         attributes.put("fillUrl", getDescriptorUrl() + "/fill" + capitalized + "Items");
     }

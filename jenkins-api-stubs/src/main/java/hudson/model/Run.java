@@ -16,7 +16,7 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     private transient volatile java.nio.charset.Charset charset = java.nio.charset.StandardCharsets.UTF_8;
 
     private final transient java.util.List<ParameterValue> parameterValues = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final transient Executor executor = new Executor();
+    private transient volatile Executor executor = new Executor();
 
     protected Run(JobT job) throws IOException {
         this.project = job;
@@ -56,9 +56,14 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
         parameterValues.add(value);
     }
 
-    /** The executor running the build (the stand-in has one per build). */
+    /** The executor running the build, or null (the stand-in has one per build until a test removes it). */
     public Executor getExecutor() {
         return executor;
+    }
+
+    /** Test-only: the build is no longer on an executor (Jenkins' getExecutor() is then null). */
+    public void removeExecutorForTest() {
+        executor = null;
     }
 
     public JobT getParent() {

@@ -34,13 +34,31 @@ public final class RequestParameterCheck extends RunListener<Run<?, ?>> {
             Optional<String> problem = problem(run, chosen, Clock.systemUTC());
             if (problem.isPresent()) {
                 listener.getLogger().println("[teleport] " + problem.get());
-                if (run.getExecutor() != null) {
-                    run.getExecutor().interrupt(Result.FAILURE, new InvalidParameter(problem.get()));
-                }
+                stop(run, listener, problem.get());
                 return;
             }
             listener.getLogger().println("[teleport] parameter " + chosen.getName() + ": access request " + chosen.getRequestId()
                     + " is APPROVED");
+        }
+    }
+
+    /**
+     * Stops the build as Jenkins stops one: its executor is interrupted with FAILURE and the reason. onStarted runs on
+     * the build's own executor thread, before any build step, or for a Pipeline before its script starts (WorkflowRun
+     * fires it from run() on its one-off executor, whose asynchronous execution is not set yet): that thread's interrupt
+     * ends the start at its next interruptible operation (saving build.xml), and WorkflowRun finishes with the
+     * executor's abort result and these causes. A build that has no executor (none in real Jenkins once started, but
+     * {@link Run#getExecutor()} may be null) is marked FAILURE; either way {@code withTeleportAccessRequest} itself
+     * refuses a request that is not approved.
+     */
+    static void stop(Run<?, ?> run, TaskListener listener, String problem) {
+        hudson.model.Executor executor = run.getExecutor();
+        if (executor != null) {
+            executor.interrupt(Result.FAILURE, new InvalidParameter(problem));
+        } else {
+            run.setResult(Result.FAILURE);
+            listener.getLogger().println("[teleport] the build has no executor to stop; it is marked FAILURE, and "
+                    + "withTeleportAccessRequest refuses the request");
         }
     }
 

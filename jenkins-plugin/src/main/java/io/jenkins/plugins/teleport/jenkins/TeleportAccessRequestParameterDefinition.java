@@ -1,13 +1,12 @@
 package io.jenkins.plugins.teleport.jenkins;
 
-import hudson.AbortException;
 import hudson.Extension;
-import hudson.cli.CLICommand;
 import hudson.model.Item;
 import hudson.model.Job;
 import hudson.model.ParameterDefinition;
 import hudson.model.ParameterValue;
 import hudson.model.ParametersDefinitionProperty;
+import hudson.model.SimpleParameterDefinition;
 import hudson.util.ListBoxModel;
 import java.util.Optional;
 import net.sf.json.JSONObject;
@@ -25,7 +24,7 @@ import org.kohsuke.stapler.verb.POST;
  * renders ({@link ApprovedRequests}); a value given through the CLI or the REST API is checked when the build starts
  * ({@link RequestParameterCheck}). The value is the request ID, for {@code withTeleportAccessRequest(params.REQUEST)}.
  */
-public class TeleportAccessRequestParameterDefinition extends ParameterDefinition {
+public class TeleportAccessRequestParameterDefinition extends SimpleParameterDefinition {
     private static final long serialVersionUID = 1L;
 
     private String server = "";
@@ -65,16 +64,14 @@ public class TeleportAccessRequestParameterDefinition extends ParameterDefinitio
         return value(jo.has("value") ? jo.getString("value") : "");
     }
 
-    /** {@code buildWithParameters?NAME=ID}; without the parameter, the default (none: the build then says so). */
+    /**
+     * The value from one string: {@code buildWithParameters?NAME=ID} and {@code build JOB -p NAME=ID} (through
+     * SimpleParameterDefinition: no value gives the default, two are refused), and a string another job passes
+     * ({@code build job: …, parameters: [string(name: 'REQUEST', value: id)]} is converted to this type, so it is checked
+     * at the build's start too).
+     */
     @Override
-    public ParameterValue createValue(StaplerRequest2 req) {
-        String[] values = req.getParameterValues(getName());
-        return values == null || values.length == 0 ? getDefaultParameterValue() : value(values[0]);
-    }
-
-    /** {@code build JOB -p NAME=ID}. */
-    @Override
-    public ParameterValue createValue(CLICommand command, String value) throws AbortException {
+    public ParameterValue createValue(String value) {
         return value(value);
     }
 

@@ -98,7 +98,10 @@ public class TeleportAccessRequestStep extends Step {
     /** Instead of a request ID: the roles the bot asks for itself, then waits for ({@link WaitForApproval}). */
     @DataBoundSetter
     public void setRoles(List<String> roles) {
-        this.roles = roles == null ? List.of() : roles.stream().map(AccessRequestForm::clean).filter(r -> !r.isEmpty()).toList();
+        // Pipeline binds a Groovy list element by element without converting them (structs' DescribableModel keeps each
+        // element as given; CPS only flattens GStrings), so an element may be a number: taken as its text, not a crash.
+        this.roles = roles == null ? List.of() : ((List<?>) roles).stream().map(String::valueOf).map(AccessRequestForm::clean)
+                .filter(r -> !r.isEmpty()).toList();
     }
 
     public String getReason() {

@@ -54,7 +54,7 @@ public class TeleportRequestWaitAction implements RunAction2 {
 
     @Override
     public String getIconFileName() {
-        return "symbol-time";
+        return "symbol-hourglass";
     }
 
     @Override

@@ -64,6 +64,16 @@ class FormRulesTest {
                         selects.add(field);
                     }
                 }
+                for (String tag : List.of("f:select", "c:select")) { // a select bound by its own field (a parameter's value page)
+                    NodeList bound = doc.getElementsByTagName(tag);
+                    for (int i = 0; i < bound.getLength(); i++) {
+                        String field = ((Element) bound.item(i)).getAttribute("field");
+                        if (!field.isEmpty()) {
+                            fields.add(field);
+                            selects.add(field);
+                        }
+                    }
+                }
                 Form known = forms.get(type);
                 if (known != null) { // a parameter's configuration and its value page: one descriptor serves both
                     fields.addAll(known.fields());

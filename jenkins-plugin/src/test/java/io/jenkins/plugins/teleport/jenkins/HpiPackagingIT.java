@@ -80,7 +80,9 @@ class HpiPackagingIT {
                     "io/jenkins/plugins/teleport/jenkins/TeleportBotCredentials/help-joinMethod.html",
                     "io/jenkins/plugins/teleport/jenkins/TeleportAccessRequestStep/help-awsIntegration.html",
                     "io/jenkins/plugins/teleport/jenkins/TeleportOidcIssuer.class",
-                    "io/jenkins/plugins/teleport/jenkins/TeleportRequestAction/summary.jelly")) {
+                    "io/jenkins/plugins/teleport/jenkins/TeleportRequestAction/summary.jelly",
+                    "io/jenkins/plugins/teleport/jenkins/TeleportAccessRequestParameterDefinition/index.jelly",
+                    "io/jenkins/plugins/teleport/jenkins/TeleportAccessRequestParameterValue/value.jelly")) {
                 assertTrue(names.contains(expected), "missing " + expected);
             }
             assertEquals("teleport-access-request", jar.getManifest().getMainAttributes().getValue("Short-Name"));

@@ -66,4 +66,33 @@ class PluginResourcesTest {
         }
         assertTrue(Files.exists(RESOURCES.resolve("index.jelly")), "index.jelly describes the plugin");
     }
+
+    /**
+     * Jenkins renders a parameter through views it includes without "optional": the definition's config.jelly (job
+     * configuration) and index.jelly (Build with Parameters, ParametersDefinitionProperty), and the value's value.jelly
+     * (the build's Parameters page, ParametersAction/index.jelly). A missing one is an error page in Jenkins.
+     */
+    @Test
+    void everyParameterTypeHasTheViewsJenkinsIncludesForIt() throws Exception {
+        Path views = RESOURCES.resolve(Path.of("io", "jenkins", "plugins", "teleport", "jenkins"));
+        int definitions = 0;
+        int values = 0;
+        try (Stream<Path> s = Files.list(Path.of("target", "classes", "io", "jenkins", "plugins", "teleport", "jenkins"))) {
+            for (Path c : s.filter(p -> p.toString().endsWith(".class") && !p.getFileName().toString().contains("$")).toList()) {
+                String simple = c.getFileName().toString().replace(".class", "");
+                Class<?> type = Class.forName("io.jenkins.plugins.teleport.jenkins." + simple);
+                if (hudson.model.ParameterDefinition.class.isAssignableFrom(type)) {
+                    definitions++;
+                    for (String view : List.of("config.jelly", "index.jelly")) {
+                        assertTrue(Files.exists(views.resolve(simple).resolve(view)), simple + " needs " + view);
+                    }
+                }
+                if (hudson.model.ParameterValue.class.isAssignableFrom(type)) {
+                    values++;
+                    assertTrue(Files.exists(views.resolve(simple).resolve("value.jelly")), simple + " needs value.jelly");
+                }
+            }
+        }
+        assertEquals(List.of(1, 1), List.of(definitions, values), "the plugin's parameter types were found");
+    }
 }

@@ -142,11 +142,63 @@ class TeleportAccessRequestParameterTest {
         assertEquals(id, ((TeleportAccessRequestParameterValue) definition.createValue(query)).getRequestId());
         assertEquals(id, ((TeleportAccessRequestParameterValue) definition.createValue((hudson.cli.CLICommand) null, id)).getRequestId());
         assertEquals("", ((TeleportAccessRequestParameterValue) definition.getDefaultParameterValue()).getRequestId());
+        // A string another job passes (Pipeline's build step, the parameterized trigger) becomes this type through
+        // SimpleParameterDefinition.createValue(String), so it is checked at the start like the others.
+        assertInstanceOf(hudson.model.SimpleParameterDefinition.class, definition);
+        assertEquals(id, ((TeleportAccessRequestParameterValue) definition.createValue(id)).getRequestId());
+        StaplerRequest2 none = (StaplerRequest2) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {StaplerRequest2.class},
+                (p, m, a) -> null);
+        assertEquals("", ((TeleportAccessRequestParameterValue) definition.createValue(none)).getRequestId(), "no value: the default");
+        StaplerRequest2 twice = (StaplerRequest2) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {StaplerRequest2.class},
+                (p, m, a) -> m.getName().equals("getParameterValues") ? new String[] {id, id} : null);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> definition.createValue(twice),
+                "two values are refused, as Jenkins does");
         EnvVars env = new EnvVars();
         fromForm.buildEnvironment(null, env);
         assertEquals(id, env.get("REQUEST"));
         assertEquals(id, fromForm.getValue());
         assertEquals("teleportAccessRequest", TeleportAccessRequestParameterDefinition.DescriptorImpl.class.getAnnotation(Symbol.class).value()[0]);
+    }
+
+    /**
+     * Jenkins' "Build with Parameters" page reads each parameter as the JSON object of its {@code div name="parameter"}:
+     * {@code name} from the hidden input, {@code value} from the select (ParametersDefinitionProperty then calls
+     * createValue(req, that object)); the select's list is fetched with the fields its fill method's @QueryParameters
+     * name (fillDependsOn), so the hidden {@code name} must sit in the same block. And as core's own parameter pages, the
+     * title is escaped by hand and the description is the markup formatter's, since the page turns escaping on for it.
+     */
+    @Test
+    void theValuePageSubmitsTheNameAndValueThatBuildWithParametersReadsAndTheListNeedsOnlyTheName() throws Exception {
+        Path page = FormRulesTest.VIEWS.resolve("TeleportAccessRequestParameterDefinition").resolve("index.jelly");
+        var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(page.toFile());
+        org.w3c.dom.Element block = null;
+        var divs = doc.getElementsByTagName("div");
+        for (int i = 0; i < divs.getLength(); i++) {
+            if ("parameter".equals(((org.w3c.dom.Element) divs.item(i)).getAttribute("name"))) {
+                block = (org.w3c.dom.Element) divs.item(i);
+            }
+        }
+        assertTrue(block != null, "a div name=\"parameter\" block");
+        var inputs = block.getElementsByTagName("input");
+        assertEquals(1, inputs.getLength());
+        var hidden = (org.w3c.dom.Element) inputs.item(0);
+        assertEquals(List.of("hidden", "name", "${it.name}"), List.of(hidden.getAttribute("type"), hidden.getAttribute("name"), hidden.getAttribute("value")));
+        var selects = block.getElementsByTagName("f:select");
+        assertEquals(1, selects.getLength());
+        assertEquals("value", ((org.w3c.dom.Element) selects.item(0)).getAttribute("field"));
+
+        java.util.Map<String, Object> fill = new java.util.HashMap<>();
+        descriptor.calcFillSettings("value", fill);
+        assertEquals("name", fill.get("fillDependsOn"), "the list is asked for with the parameter's name, which the block holds");
+
+        String text = java.nio.file.Files.readString(page);
+        assertTrue(text.contains("<j:set var=\"escapeEntryTitleAndDescription\" value=\"false\"/>"), text);
+        assertTrue(text.contains("title=\"${h.escape(it.name)}\""), text);
+        assertTrue(text.contains("description=\"${it.formattedDescription}\""), text);
+
+        var submitted = new JSONObject().element("name", "REQUEST").element("value", "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a");
+        assertEquals("0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a",
+                ((TeleportAccessRequestParameterValue) definition.createValue(null, submitted)).getRequestId());
     }
 
     Log startBuild(String value) throws Exception {
@@ -201,6 +253,18 @@ class TeleportAccessRequestParameterTest {
                 """);
         String id = request("jenkins-other", "CHG-2", Duration.ofHours(2), "bob", "carol");
         assertFailedAtStart(startBuild(id), "is not one of bot 'jenkins-deploy'");
+    }
+
+    @Test
+    void aBuildWithNoExecutorToInterruptIsStillMarkedFailed() throws Exception {
+        TestRun run = new TestRun(job, 8);
+        run.addParameterValueForTest(new TeleportAccessRequestParameterValue("REQUEST", "", null));
+        run.removeExecutorForTest();
+        Log log = new Log();
+        new RequestParameterCheck().onStarted(run, log);
+        assertEquals(Result.FAILURE, run.getResult(), log.text());
+        assertTrue(log.text().contains("names no access request"), log.text());
+        assertTrue(log.text().contains("marked FAILURE"), log.text());
     }
 
     @Test

@@ -227,4 +227,16 @@ class TeleportAccessRequestWaitTest {
         assertEquals("10m", both.getWaitForApproval());
         assertEquals("30m", new TeleportAccessRequestStep(null).getWaitForApproval(), "the default wait");
     }
+
+    /** Pipeline hands the setter the Groovy list as written (structs' DescribableModel does not convert its elements). */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void rolesFromAGroovyListAreTakenAsTextWhateverTheElementsAre() {
+        TeleportAccessRequestStep s = new TeleportAccessRequestStep(null);
+        List groovyList = new java.util.ArrayList<>(List.of(" deploy ", 42, ""));
+        s.setRoles(groovyList);
+        assertEquals(List.of("deploy", "42"), s.getRoles());
+        s.setRoles(null);
+        assertEquals(List.of(), s.getRoles());
+    }
 }
