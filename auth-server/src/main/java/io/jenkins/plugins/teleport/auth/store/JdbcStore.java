@@ -235,13 +235,15 @@ public final class JdbcStore implements Store {
                             + "ON CONFLICT (kind, name) DO NOTHING")) {
                 ps.setString(1, resource.kind());
                 ps.setString(2, resource.name());
-                ps.setString(3, encode(stored));
+                String body = encode(stored);
+                ps.setString(3, body);
                 ps.setLong(4, now);
                 ps.setLong(5, now);
                 if (ps.executeUpdate() == 0) {
                     throw new ApiException(ErrorCode.ALREADY_EXISTS, resource.kind() + " '" + resource.name()
                             + "' already exists: choose another name, or replace it (create -f --force)");
                 }
+                decoded.written(stored, body, JdbcStore::decode);
                 return stored;
             } catch (SQLException e) {
                 throw unavailable(e);
@@ -255,12 +257,14 @@ public final class JdbcStore implements Store {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE resources SET revision = ?, body = ?, updated_at = ? WHERE kind = ? AND name = ? AND revision = ?")) {
                 ps.setLong(1, expected + 1);
-                ps.setString(2, encode(stored));
+                String body = encode(stored);
+                ps.setString(2, body);
                 ps.setLong(3, clock.millis());
                 ps.setString(4, resource.kind());
                 ps.setString(5, resource.name());
                 ps.setLong(6, expected);
                 if (ps.executeUpdate() == 1) {
+                    decoded.written(stored, body, JdbcStore::decode);
                     return stored;
                 }
             } catch (SQLException e) {
