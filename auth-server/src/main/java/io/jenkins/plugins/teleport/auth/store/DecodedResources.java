@@ -16,8 +16,11 @@ import java.util.function.BiFunction;
  * issuance (JFR, docs/BENCHMARKS.md), and the same unchanged rows are read two or three times per call. A body that
  * changed in any byte (a new revision, a new review) is a different key and is decoded afresh, so what a caller gets
  * is always what the store holds now; only kinds whose records are deeply immutable are kept, so a shared instance
- * cannot be changed by one caller under another. At most {@link #CAPACITY} bodies are kept; when full the memory is
- * dropped whole (listing a million requests must not grow it).
+ * cannot be changed by one caller under another. A body the store itself has just written is remembered with the value
+ * it was encoded from ({@link #written}), so the next read of a row the previous call changed (every issuance bumps its
+ * request's revision) decodes nothing either; this holds because encoding and decoding a kept kind round-trip to an
+ * equal value (DecodedResourcesTest). At most {@link #CAPACITY} bodies are kept; when full the memory is dropped whole
+ * (listing a million requests must not grow it).
  */
 final class DecodedResources {
 
@@ -42,11 +45,28 @@ final class DecodedResources {
             return type.cast(known);
         }
         T fresh = decode.apply(type, body);
+        remember(key, fresh);
+        return fresh;
+    }
+
+    /**
+     * Remembers that {@code body}, which the store is writing, is the encoding of {@code value}. A write that is rolled
+     * back leaves an entry that is only ever found again if the store holds exactly that text, which decodes to an
+     * equal value anyway.
+     */
+    void written(Resource value, String body, BiFunction<Class<? extends Resource>, String, ? extends Resource> decode) {
+        if (IMMUTABLE.contains(value.getClass())) {
+            // With assertions on (every test run), each write checks the round trip this relies on.
+            assert value.equals(decode.apply(value.getClass(), body)) : "does not decode to what was written: " + body;
+            remember(new Key(value.getClass(), body), value);
+        }
+    }
+
+    private void remember(Key key, Resource value) {
         if (decoded.size() >= CAPACITY) {
             decoded.clear();
         }
-        decoded.put(key, fresh);
-        return fresh;
+        decoded.put(key, value);
     }
 
     /** How many bodies are remembered now. */

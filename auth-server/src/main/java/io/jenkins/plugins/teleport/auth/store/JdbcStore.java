@@ -18,12 +18,15 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
 
 /** The store over JDBC: an embedded SQLite file, or PostgreSQL for several auth servers sharing state. */
@@ -166,6 +169,27 @@ public final class JdbcStore implements Store {
         return new ApiException(ErrorCode.UNAVAILABLE, "the store is unavailable: " + e.getMessage());
     }
 
+    /**
+     * A statement of the issuance path, for SQLite prepared once per connection and kept (parsing and planning the SQL
+     * cost about as much as running it); PostgreSQL's driver keeps its own, so there it is prepared and closed as usual.
+     */
+    private record Kept(PreparedStatement ps, boolean shared) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            if (shared) {
+                ps.clearParameters();
+            } else {
+                ps.close();
+            }
+        }
+    }
+
+    /**
+     * SQLite's kept statements, by the driver's own connection (not Hikari's proxy, which closes its statements when the
+     * connection goes back to the pool). A connection's map is only used by the one thread holding the connection.
+     */
+    private final Map<Connection, Map<String, PreparedStatement>> keptStatements = new ConcurrentHashMap<>();
+
     private final class JdbcTx implements Tx {
         private final Connection c;
 
@@ -173,9 +197,30 @@ public final class JdbcStore implements Store {
             this.c = c;
         }
 
+        private Kept kept(String sql) throws SQLException {
+            if (dialect != Dialect.SQLITE) {
+                return new Kept(c.prepareStatement(sql), false);
+            }
+            Connection raw = c.unwrap(SQLiteConnection.class);
+            Map<String, PreparedStatement> statements = keptStatements.get(raw);
+            if (statements == null) {
+                // A new connection (Hikari replaces them now and then): forget those it closed.
+                keptStatements.keySet().removeIf(JdbcStore::isClosed);
+                statements = new HashMap<>();
+                keptStatements.put(raw, statements);
+            }
+            PreparedStatement ps = statements.get(sql);
+            if (ps == null || ps.isClosed()) {
+                ps = raw.prepareStatement(sql);
+                statements.put(sql, ps);
+            }
+            return new Kept(ps, true);
+        }
+
         @Override
         public <T extends Resource> Optional<T> get(Class<T> type, String name) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
+            try (Kept kept = kept("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
+                PreparedStatement ps = kept.ps();
                 ps.setString(1, Kind.of(type).wireName());
                 ps.setString(2, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -188,7 +233,8 @@ public final class JdbcStore implements Store {
 
         @Override
         public <T extends Resource> List<T> list(Class<T> type) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT body FROM resources WHERE kind = ? ORDER BY name")) {
+            try (Kept kept = kept("SELECT body FROM resources WHERE kind = ? ORDER BY name")) {
+                PreparedStatement ps = kept.ps();
                 ps.setString(1, Kind.of(type).wireName());
                 List<T> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -230,18 +276,21 @@ public final class JdbcStore implements Store {
         public <T extends Resource> T create(T resource) {
             T stored = withRevision(resource, 1);
             long now = clock.millis();
-            try (PreparedStatement ps = c.prepareStatement(
+            try (Kept kept = kept(
                     "INSERT INTO resources (kind, name, revision, body, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?) "
                             + "ON CONFLICT (kind, name) DO NOTHING")) {
+                PreparedStatement ps = kept.ps();
                 ps.setString(1, resource.kind());
                 ps.setString(2, resource.name());
-                ps.setString(3, encode(stored));
+                String body = encode(stored);
+                ps.setString(3, body);
                 ps.setLong(4, now);
                 ps.setLong(5, now);
                 if (ps.executeUpdate() == 0) {
                     throw new ApiException(ErrorCode.ALREADY_EXISTS, resource.kind() + " '" + resource.name()
                             + "' already exists: choose another name, or replace it (create -f --force)");
                 }
+                decoded.written(stored, body, JdbcStore::decode);
                 return stored;
             } catch (SQLException e) {
                 throw unavailable(e);
@@ -252,15 +301,18 @@ public final class JdbcStore implements Store {
         public <T extends Resource> T update(T resource) {
             long expected = resource.metadata().revision();
             T stored = withRevision(resource, expected + 1);
-            try (PreparedStatement ps = c.prepareStatement(
+            try (Kept kept = kept(
                     "UPDATE resources SET revision = ?, body = ?, updated_at = ? WHERE kind = ? AND name = ? AND revision = ?")) {
+                PreparedStatement ps = kept.ps();
                 ps.setLong(1, expected + 1);
-                ps.setString(2, encode(stored));
+                String body = encode(stored);
+                ps.setString(2, body);
                 ps.setLong(3, clock.millis());
                 ps.setString(4, resource.kind());
                 ps.setString(5, resource.name());
                 ps.setLong(6, expected);
                 if (ps.executeUpdate() == 1) {
+                    decoded.written(stored, body, JdbcStore::decode);
                     return stored;
                 }
             } catch (SQLException e) {
@@ -286,8 +338,9 @@ public final class JdbcStore implements Store {
 
         @Override
         public void append(AuditEvent event) {
-            try (PreparedStatement ps = c.prepareStatement(
+            try (Kept kept = kept(
                     "INSERT INTO audit_events (uid, time_ms, event, code, username, request_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                PreparedStatement ps = kept.ps();
                 ps.setString(1, event.uid());
                 ps.setLong(2, event.time().toEpochMilli());
                 ps.setString(3, event.event());
@@ -456,7 +509,8 @@ public final class JdbcStore implements Store {
 
         @Override
         public long counter(Counter counter) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM counters WHERE name = ?")) {
+            try (Kept kept = kept("SELECT value FROM counters WHERE name = ?")) {
+                PreparedStatement ps = kept.ps();
                 ps.setString(1, counter.dbName());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -491,8 +545,9 @@ public final class JdbcStore implements Store {
 
         @Override
         public void record(IssuedCertificate cert) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificates "
+            try (Kept kept = kept("INSERT INTO certificates "
                     + "(kind, serial, subject, request_id, issued_at, expires_at, revoked_at, usage_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                PreparedStatement ps = kept.ps();
                 ps.setString(1, cert.kind().wireName());
                 ps.setString(2, cert.serial());
                 ps.setString(3, cert.subject());
@@ -559,8 +614,9 @@ public final class JdbcStore implements Store {
         }
 
         private List<IssuedCertificate> selectCertificates(String where, List<Object> args) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT kind, serial, subject, request_id, issued_at, expires_at, "
+            try (Kept kept = kept("SELECT kind, serial, subject, request_id, issued_at, expires_at, "
                     + "revoked_at, usage_json FROM certificates WHERE " + where + " ORDER BY issued_at, serial")) {
+                PreparedStatement ps = kept.ps();
                 for (int i = 0; i < args.size(); i++) {
                     ps.setObject(i + 1, args.get(i));
                 }
@@ -589,6 +645,14 @@ public final class JdbcStore implements Store {
             return json == null ? Map.of() : Json.mapper().readValue(json, USAGE);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable certificate usage in the store", e);
+        }
+    }
+
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 

@@ -5,12 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Metadata;
+import io.jenkins.plugins.teleport.api.RequestState;
 import io.jenkins.plugins.teleport.api.Resource;
+import io.jenkins.plugins.teleport.api.ReviewVerdict;
+import io.jenkins.plugins.teleport.api.Threshold;
 import io.jenkins.plugins.teleport.api.Token;
 import io.jenkins.plugins.teleport.api.User;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
@@ -69,5 +76,35 @@ class DecodedResourcesTest {
             decoded.get(User.class, body(User.of("user" + i, List.of())), counting());
         }
         assertTrue(decoded.size() <= DecodedResources.CAPACITY, "remembered " + decoded.size());
+    }
+
+    /** A request as an issuance writes it: reviewed, approved, one-shot, restricted to a job, assumed with a usage. */
+    static AccessRequest assumedRequest() {
+        Instant created = Instant.parse("2026-01-01T10:00:00Z");
+        AccessRequest.Spec spec = new AccessRequest.Spec("jenkins-deploy", "alice", List.of("deploy", "audit"), RequestState.APPROVED,
+                "CHG-1234", "looks fine", created, created.plusSeconds(3600), created.plusSeconds(7200), Optional.empty(), true,
+                List.of(Threshold.DEFAULT, new Threshold("two", "contains(reviewer.roles, \"lead\")", 2, 1)),
+                Map.of("deploy", List.of(List.of(0, 1)), "audit", List.of(List.of(0))),
+                List.of(new AccessRequest.Review("bob", List.of("lead"), ReviewVerdict.APPROVED, "", created.plusSeconds(60),
+                        List.of(0, 1))), Map.of(), "deploy/*", "main");
+        return new AccessRequest(null, null, new Metadata("4d7c9f0e-7b8a-4c61-9d55-0f3b1a2c3d4e", "", Map.of("team", "ops"),
+                Optional.empty(), 7), spec.assumedAt(created.plusSeconds(120), Map.of("build_url", "https://ci/job/deploy/9/")),
+                Optional.empty());
+    }
+
+    @Test
+    void whatTheStoreWroteDecodesToAnEqualValueAndIsNotDecodedAgain() throws Exception {
+        AccessRequest written = assumedRequest();
+        String body = body(written);
+        assertEquals(written, Json.mapper().readValue(body, AccessRequest.class), "encode then decode must round-trip");
+        decoded.written(written, body, (type, text) -> {
+            try {
+                return Json.mapper().readValue(text, type);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertSame(written, decoded.get(AccessRequest.class, new String(body), counting()));
+        assertEquals(0, decodes.get());
     }
 }

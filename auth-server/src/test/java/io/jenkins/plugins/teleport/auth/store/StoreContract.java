@@ -9,6 +9,7 @@ import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
+import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Metadata;
 import io.jenkins.plugins.teleport.api.RequestState;
 import io.jenkins.plugins.teleport.api.Role;
@@ -200,6 +201,17 @@ abstract class StoreContract {
             return null;
         });
         assertEquals(1L, (long) store.read(tx -> tx.pendingAccessRequests(now)));
+    }
+
+    @Test
+    void aReadAfterAnUpdateSeesTheUpdatedRequestAsAFreshDecodeWould() throws Exception {
+        AccessRequest v1 = store.write(tx -> tx.create(request("issued", RequestState.APPROVED, Instant.parse("2026-01-01T12:00:00Z"))));
+        AccessRequest assumed = v1.withSpec(v1.spec().assumedAt(Instant.parse("2026-01-01T11:00:00Z"), Map.of("build_url", "u")));
+        AccessRequest v2 = store.write(tx -> tx.update(assumed));
+        AccessRequest read = store.read(tx -> tx.get(AccessRequest.class, "issued")).orElseThrow();
+        assertEquals(2, read.metadata().revision());
+        assertEquals(v2, read);
+        assertEquals(Json.mapper().readValue(Json.mapper().writeValueAsString(v2), AccessRequest.class), read);
     }
 
     private static IssuedCertificate cert(IssuedCertificate.Kind kind, String serial, Instant expires, Optional<Instant> revoked) {
