@@ -90,7 +90,7 @@ final class RootActionServer implements AutoCloseable {
 
                 @Override
                 public void setWriteListener(WriteListener listener) {
-                    throw new UnsupportedOperationException();
+                    throw new UnsupportedOperationException("the stand-in response writes synchronously: no write listener");
                 }
             };
             return (StaplerResponse2) Proxy.newProxyInstance(RootActionServer.class.getClassLoader(), new Class<?>[] {StaplerResponse2.class},
