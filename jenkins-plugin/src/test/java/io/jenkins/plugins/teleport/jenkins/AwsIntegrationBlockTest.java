@@ -191,6 +191,9 @@ class AwsIntegrationBlockTest {
         start(step(id, "prod-deploy"));
         Path tokenFile = Path.of(context.bodyEnvironment().get("AWS_WEB_IDENTITY_TOKEN_FILE"));
         String before = Files.readString(tokenFile);
+        // A safe restart waits for what blocks it: the opening's background thread may still be finishing after the
+        // body has started (saved then, the resumed step would fail as the real GeneralNonBlockingStepExecution does).
+        TeleportAccessRequestWaitTest.until(() -> !execution.blocksRestart(), "the opening's thread is given back");
         byte[] saved = StepHarness.serialize(List.of(execution, context.invoker.callback));
 
         AwsWebIdentities.stop(readHandle(execution)); // the restart forgets the controller's memory: timers included
