@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
@@ -52,15 +51,16 @@ public final class JdbcStore implements Store {
     private final Dialect dialect;
     private final Clock clock;
     private final String description;
-    // SQLite has one writer at a time; queueing writers here (fairly) instead of in SQLite's busy handler, which
-    // sleeps and polls, keeps concurrent write latency low. PostgreSQL needs no such lock.
-    private final Optional<ReentrantLock> writeLock;
+    // SQLite has one writer at a time: its writes go through one thread that commits what is waiting together
+    // (GroupCommit), instead of queueing in SQLite's busy handler, which sleeps and polls. PostgreSQL has concurrent
+    // writers and needs none.
+    private final Optional<GroupCommit> writer;
     private final DecodedResources decoded = new DecodedResources();
 
-    private JdbcStore(HikariDataSource pool, Dialect dialect, Clock clock, String description) {
+    private JdbcStore(HikariDataSource pool, Dialect dialect, Clock clock, String description,
+                      Optional<GroupCommit.Connections> writerConnections) {
         this.pool = pool;
         this.dialect = dialect;
-        this.writeLock = dialect == Dialect.SQLITE ? Optional.of(new ReentrantLock(true)) : Optional.empty();
         this.clock = clock;
         this.description = description;
         try {
@@ -74,6 +74,7 @@ public final class JdbcStore implements Store {
             pool.close();
             throw e;
         }
+        this.writer = writerConnections.map(open -> new GroupCommit(pool.getPoolName(), open, JdbcTx::new));
     }
 
     /**
@@ -105,7 +106,8 @@ public final class JdbcStore implements Store {
         hikari.setDataSource(ds);
         hikari.setMaximumPoolSize(8);
         hikari.setPoolName("sqlite");
-        return new JdbcStore(new HikariDataSource(hikari), Dialect.SQLITE, clock, "sqlite:" + file.toAbsolutePath());
+        return new JdbcStore(new HikariDataSource(hikari), Dialect.SQLITE, clock, "sqlite:" + file.toAbsolutePath(),
+                Optional.of(ds::getConnection));
     }
 
     /** Connects to PostgreSQL and migrates the schema. */
@@ -116,7 +118,8 @@ public final class JdbcStore implements Store {
         hikari.setPassword(password);
         hikari.setMaximumPoolSize(16);
         hikari.setPoolName("postgres");
-        return new JdbcStore(new HikariDataSource(hikari), Dialect.POSTGRES, clock, "postgres:" + jdbcUrl.replaceFirst("^jdbc:postgresql://", ""));
+        return new JdbcStore(new HikariDataSource(hikari), Dialect.POSTGRES, clock,
+                "postgres:" + jdbcUrl.replaceFirst("^jdbc:postgresql://", ""), Optional.empty());
     }
 
     @Override
@@ -136,12 +139,12 @@ public final class JdbcStore implements Store {
 
     @Override
     public <T> T write(Work<T> work) {
-        writeLock.ifPresent(ReentrantLock::lock);
-        try {
-            return writeInTransaction(work);
-        } finally {
-            writeLock.ifPresent(ReentrantLock::unlock);
-        }
+        return writer.isPresent() ? writer.get().write(work) : writeInTransaction(work);
+    }
+
+    /** SQLite: the writes waiting for the writer thread; 0 for PostgreSQL. */
+    int queuedWrites() {
+        return writer.map(GroupCommit::queued).orElse(0);
     }
 
     private <T> T writeInTransaction(Work<T> work) {
@@ -162,6 +165,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void close() {
+        writer.ifPresent(GroupCommit::close);
         pool.close();
     }
 

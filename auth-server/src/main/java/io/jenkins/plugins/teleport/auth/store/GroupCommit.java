@@ -1,0 +1,195 @@
+package io.jenkins.plugins.teleport.auth.store;
+
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
+
+/**
+ * SQLite's one writer, with group commit. SQLite lets one connection write at a time, so the works of concurrent
+ * {@link Store#write} calls are queued to one thread, which runs all that are waiting in one transaction, each in a
+ * savepoint of its own, and commits them together; each caller returns once the commit holding its work is done.
+ * A work that fails is rolled back to its savepoint and its caller gets its exception; the others still commit.
+ * If the commit itself fails, every work of the batch fails with it (none of them was written).
+ *
+ * <p>One commit for many works is what lets SQLite keep up: each commit appends a WAL frame for every page it
+ * changed (the request's row, the certificates' and the audit table's last pages and their indexes), and works of one
+ * batch change the same pages; and no caller holds a lock while another thread runs, so a writer preempted by the
+ * request threads' signing no longer stalls everyone waiting for the lock (the convoy a fair lock made).
+ */
+final class GroupCommit implements AutoCloseable {
+
+    /** Works in one transaction at most; the queue holds the rest for the next one. */
+    static final int MAX_BATCH = 128;
+
+    /** Opens the writer's own connection; it is kept (and its page cache with it) until it fails or the store closes. */
+    @FunctionalInterface
+    interface Connections {
+        Connection open() throws SQLException;
+    }
+
+    private record Queued<T>(Store.Work<T> work, CompletableFuture<T> done) {}
+
+    private final Connections connections;
+    private final Function<Connection, Tx> transaction;
+    private final LinkedBlockingQueue<Queued<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closed;
+    /** The writer's connection: only the writer thread uses it. */
+    private Connection connection;
+
+    GroupCommit(String name, Connections connections, Function<Connection, Tx> transaction) {
+        this.connections = connections;
+        this.transaction = transaction;
+        this.writer = new Thread(this::run, name + "-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Runs {@code work} in the next batch and returns its result once that batch is committed. */
+    <T> T write(Store.Work<T> work) {
+        if (Thread.currentThread() == writer) {
+            throw new IllegalStateException("a store write inside a store write: SQLite has one writer, this would wait for itself");
+        }
+        Queued<T> queued = new Queued<>(work, new CompletableFuture<>());
+        queue.add(queued);
+        if (closed) {
+            // close() may have drained the queue before this work was added: fail it here rather than wait forever.
+            queue.remove(queued);
+            queued.done().completeExceptionally(storeClosed());
+        }
+        try {
+            return queued.done().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /** Works waiting for the writer (not counting the batch it is running). */
+    int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<Queued<?>> batch = new ArrayList<>(MAX_BATCH);
+        while (!closed) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            commit(batch);
+            batch.clear();
+        }
+        closeConnection();
+    }
+
+    private void commit(List<Queued<?>> batch) {
+        List<Object> results = new ArrayList<>(batch.size());
+        try {
+            if (connection == null) {
+                connection = connections.open();
+            }
+            Connection c = connection;
+            c.setAutoCommit(false);
+            try {
+                Tx tx = transaction.apply(c);
+                for (Queued<?> queued : batch) {
+                    results.add(runOne(c, tx, queued));
+                }
+                c.commit();
+                // Out of the transaction between batches, so that the file is not locked while nothing is written.
+                c.setAutoCommit(true);
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException | RuntimeException | Error e) {
+            closeConnection();
+            ApiException unavailable = new ApiException(ErrorCode.UNAVAILABLE, "the store is unavailable: " + e.getMessage());
+            batch.forEach(queued -> queued.done().completeExceptionally(unavailable));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i), results.get(i));
+        }
+    }
+
+    /** One work in its own savepoint: its result, or the {@link Failed} it threw after rolling it back. */
+    private static Object runOne(Connection c, Tx tx, Queued<?> queued) throws SQLException {
+        Savepoint savepoint = c.setSavepoint();
+        try {
+            Object result = queued.work().apply(tx);
+            c.releaseSavepoint(savepoint);
+            return result;
+        } catch (RuntimeException | Error e) {
+            c.rollback(savepoint);
+            c.releaseSavepoint(savepoint);
+            return new Failed(e);
+        }
+    }
+
+    private record Failed(Throwable cause) {}
+
+    @SuppressWarnings("unchecked")
+    private static <T> void complete(Queued<T> queued, Object result) {
+        if (result instanceof Failed failed) {
+            queued.done().completeExceptionally(failed.cause());
+        } else {
+            queued.done().complete((T) result);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // The connection is closed next; SQLite rolls back what was not committed.
+        }
+    }
+
+    /** After a failure, or at the end: the next batch opens a fresh connection. */
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // Nothing more to do with it.
+            }
+            connection = null;
+        }
+    }
+
+    private static ApiException storeClosed() {
+        return new ApiException(ErrorCode.UNAVAILABLE, "the store is closed: the server is stopping");
+    }
+
+    /** Stops the writer after the batch it is running; works still queued fail as the store being closed. */
+    @Override
+    public void close() {
+        closed = true;
+        writer.interrupt();
+        try {
+            writer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Queued<?>> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(queued -> queued.done().completeExceptionally(storeClosed()));
+    }
+}

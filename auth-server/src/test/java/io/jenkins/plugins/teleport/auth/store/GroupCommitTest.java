@@ -1,0 +1,122 @@
+package io.jenkins.plugins.teleport.auth.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jenkins.plugins.teleport.api.ApiException;
+import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Role;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SQLite's writes committed in groups ({@link GroupCommit}): each work all or nothing, whatever its neighbours do. */
+class GroupCommitTest {
+
+    @TempDir
+    Path dir;
+
+    private JdbcStore store;
+    private final ExecutorService callers = Executors.newFixedThreadPool(16);
+
+    @BeforeEach
+    void open() {
+        store = JdbcStore.sqlite(dir.resolve("auth.db"), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void close() {
+        callers.shutdownNow();
+        store.close();
+    }
+
+    @Test
+    void aFailingWorkIsRolledBackAloneAndTheOthersOfItsBatchCommit() throws Exception {
+        // Hold the writer in a first work so that the next sixteen queue up and are committed as one batch.
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<Role> first = callers.submit(() -> store.write(tx -> {
+            writerHeld.countDown();
+            await(release);
+            return tx.create(Role.of("first", null));
+        }));
+        assertTrue(writerHeld.await(10, TimeUnit.SECONDS));
+        Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
+        List<Future<Role>> rest = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            String name = "role-" + i;
+            boolean fails = i == 7;
+            rest.add(callers.submit(() -> store.write(tx -> {
+                ranOn.add(Thread.currentThread());
+                Role created = tx.create(Role.of(name, null));
+                if (fails) {
+                    throw new ApiException(ErrorCode.BAD_REQUEST, "refused after writing " + name);
+                }
+                return created;
+            })));
+        }
+        waitForQueued(15);
+        release.countDown();
+
+        assertEquals("first", first.get(10, TimeUnit.SECONDS).metadata().name());
+        for (int i = 0; i < 15; i++) {
+            if (i == 7) {
+                Future<Role> failed = rest.get(i);
+                Exception e = assertThrows(Exception.class, () -> failed.get(10, TimeUnit.SECONDS));
+                assertEquals("refused after writing role-7", e.getCause().getMessage(), "the caller gets its work's own exception");
+            } else {
+                assertEquals("role-" + i, rest.get(i).get(10, TimeUnit.SECONDS).metadata().name());
+            }
+        }
+        assertEquals(1, ranOn.size(), "the queued works ran on the one writer thread");
+        assertEquals(Optional.empty(), store.read(tx -> tx.get(Role.class, "role-7")), "the failed work's write is rolled back");
+        assertEquals(15, store.read(tx -> tx.list(Role.class)).size(), "the first work and the fourteen others committed");
+    }
+
+    @Test
+    void aWriteInsideAWriteIsRefusedRatherThanWaitingForItself() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> store.write(tx -> store.write(inner -> inner.create(Role.of("inner", null)))));
+        assertTrue(e.getMessage().contains("inside a store write"), e.getMessage());
+    }
+
+    @Test
+    void afterCloseAWriteFailsAsUnavailableInsteadOfWaiting() {
+        store.write(tx -> tx.create(Role.of("before", null)));
+        store.close();
+        ApiException e = assertThrows(ApiException.class, () -> store.write(tx -> tx.create(Role.of("after", null))));
+        assertEquals(ErrorCode.UNAVAILABLE, e.code());
+        store = JdbcStore.sqlite(dir.resolve("auth.db"), Clock.systemUTC());
+        assertEquals(List.of("before"), store.read(tx -> tx.list(Role.class)).stream().map(r -> r.metadata().name()).toList());
+    }
+
+    private void waitForQueued(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.queuedWrites() < n) {
+            assertTrue(System.nanoTime() < deadline, "the writes did not queue up: " + store.queuedWrites());
+            Thread.sleep(5);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
