@@ -96,12 +96,30 @@ public final class OwnerOnly {
         acl.setAcl(ownerOnlyAcl(acl.getOwner(), directory));
     }
 
+    /**
+     * The last directory asked about and its answer: a bundle asks for the same new directory once per file, and
+     * {@link Files#getFileStore} reads the whole mount table each time (~0.1 ms here, far more on hosts with hundreds
+     * of mounts). A directory's file system cannot change while it exists.
+     */
+    private record Answer(Path dir, boolean posix) {}
+
+    private static volatile Answer last;
+
     private static boolean posix(Path dir) throws IOException {
-        Path existing = dir == null ? Path.of("").toAbsolutePath() : dir;
+        Path asked = dir == null ? Path.of("").toAbsolutePath() : dir;
+        Answer known = last;
+        if (known != null && known.dir().equals(asked) && Files.isDirectory(asked)) {
+            return known.posix();
+        }
+        Path existing = asked;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
         FileStore store = Files.getFileStore(existing == null ? Path.of("").toAbsolutePath() : existing);
-        return store.supportsFileAttributeView(PosixFileAttributeView.class);
+        boolean posix = store.supportsFileAttributeView(PosixFileAttributeView.class);
+        if (asked.equals(existing)) {
+            last = new Answer(asked, posix);
+        }
+        return posix;
     }
 }

@@ -66,4 +66,24 @@ class OwnerOnlyTest {
         OwnerOnly.readOnly(file);
         assertEquals("r--------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
+
+    @Test
+    void theRememberedAnswerForOneDirectoryIsNotGivenForAnotherFileSystem() throws Exception {
+        // posix() remembers its last directory (getFileStore reads the mount table each time); bundles alternating
+        // between a POSIX disk and an ACL one must each still get their own kind of protection.
+        try (FileSystem fs = windowsLike()) {
+            Path windowsParent = Files.createDirectories(fs.getPath("C:\\agent\\tmp"));
+            for (int round = 0; round < 2; round++) {
+                PreparedBundle onPosix = BundleWriter.prepare(tmp, "bot test");
+                assertEquals("r--------", PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(onPosix.dir().resolve(BundleFiles.TLS_KEY))));
+                PreparedBundle onWindows = BundleWriter.prepare(windowsParent, "bot test");
+                List<AclEntry> acl = Files.getFileAttributeView(onWindows.dir().resolve(BundleFiles.TLS_KEY),
+                        AclFileAttributeView.class).getAcl();
+                assertEquals(List.of(Files.getOwner(onWindows.dir())), acl.stream().map(AclEntry::principal).toList());
+                BundleWriter.delete(onPosix.dir());
+                BundleWriter.delete(onWindows.dir());
+            }
+        }
+    }
 }
