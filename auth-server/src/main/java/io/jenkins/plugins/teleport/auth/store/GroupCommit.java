@@ -112,8 +112,6 @@ final class GroupCommit implements AutoCloseable {
                     results.add(runOne(c, tx, queued));
                 }
                 c.commit();
-                // Out of the transaction between batches, so that the file is not locked while nothing is written.
-                c.setAutoCommit(true);
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(c);
                 throw e;
@@ -126,6 +124,13 @@ final class GroupCommit implements AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             complete(batch.get(i), results.get(i));
+        }
+        try {
+            // Out of the transaction between batches (the driver begins the next one at once when auto-commit is off),
+            // so that the file is not locked while nothing is written. The batch is committed whatever happens here.
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            closeConnection();
         }
     }
 
