@@ -67,7 +67,9 @@ public final class RequestWatch implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Waiter waiter = new Waiter(afterRevision, done);
         waiters.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(waiter);
-        done.whenComplete((v, e) -> forget(id, waiter));
+        // The answer depends on the waiter being forgotten first: a future runs its dependents last-registered first,
+        // so an answer chained on `done` itself could reach the caller while the waiter still counted in waiting().
+        CompletableFuture<Void> forgotten = done.whenComplete((v, e) -> forget(id, waiter));
         Duration capped = wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait;
         try {
             timer.schedule(() -> done.complete(null), capped.toMillis(), TimeUnit.MILLISECONDS);
@@ -76,7 +78,7 @@ public final class RequestWatch implements AutoCloseable {
         }
         // A change between the caller's read and this registration must not be missed.
         check(Map.of(id, Set.of(waiter)));
-        return done.thenApplyAsync(v -> v, this::answer);
+        return forgotten.thenApplyAsync(v -> v, this::answer);
     }
 
     /** This server changed request {@code id}: wake its waiters now (they read the request again). */
