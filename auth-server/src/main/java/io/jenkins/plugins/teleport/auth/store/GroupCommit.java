@@ -106,17 +106,13 @@ final class GroupCommit implements AutoCloseable {
             }
             Connection c = connection;
             c.setAutoCommit(false);
-            try {
-                Tx tx = transaction.apply(c);
-                for (Queued<?> queued : batch) {
-                    results.add(runOne(c, tx, queued));
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException | Error e) {
-                rollbackQuietly(c);
-                throw e;
+            Tx tx = transaction.apply(c);
+            for (Queued<?> queued : batch) {
+                results.add(runOne(c, tx, queued));
             }
+            c.commit();
         } catch (SQLException | RuntimeException | Error e) {
+            // Closing the connection rolls back whatever of the batch was not committed; the next batch opens another.
             closeConnection();
             ApiException unavailable = new ApiException(ErrorCode.UNAVAILABLE, "the store is unavailable: " + e.getMessage());
             batch.forEach(queued -> queued.done().completeExceptionally(unavailable));
@@ -156,14 +152,6 @@ final class GroupCommit implements AutoCloseable {
             queued.done().completeExceptionally(failed.cause());
         } else {
             queued.done().complete((T) result);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // The connection is closed next; SQLite rolls back what was not committed.
         }
     }
 

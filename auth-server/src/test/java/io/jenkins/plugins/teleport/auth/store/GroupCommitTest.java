@@ -46,7 +46,7 @@ class GroupCommitTest {
 
     @Test
     void aFailingWorkIsRolledBackAloneAndTheOthersOfItsBatchCommit() throws Exception {
-        // Hold the writer in a first work so that the next sixteen queue up and are committed as one batch.
+        // Hold the writer in a first work so that the next fifteen queue up and are committed as one batch.
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Future<Role> first = callers.submit(() -> store.write(tx -> {
