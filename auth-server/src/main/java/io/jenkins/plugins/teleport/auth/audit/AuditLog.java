@@ -11,6 +11,7 @@ import io.jenkins.plugins.teleport.auth.rbac.RoleSet;
 import io.jenkins.plugins.teleport.auth.requests.AccessRequestLifecycle;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import io.jenkins.plugins.teleport.auth.store.Tx;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +28,8 @@ public final class AuditLog {
     /** The most events one query returns. */
     public static final int MAX_LIMIT = 1000;
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final Store store;
     private final Clock clock;
 
@@ -37,8 +40,20 @@ public final class AuditLog {
 
     /** Appends an event inside the caller's transaction. */
     public void record(Tx tx, AuditEventType type, String user, Optional<String> requestId, Map<String, Object> fields) {
-        tx.append(new AuditEvent(0, UUID.randomUUID().toString(), type.event(), type.code(), clock.instant(), user,
-                requestId, fields));
+        Instant now = clock.instant();
+        tx.append(new AuditEvent(0, timeOrderedUid(now).toString(), type.event(), type.code(), now, user, requestId, fields));
+    }
+
+    /**
+     * An event's unique ID: a version 7 UUID (RFC 9562), its first 48 bits the time in milliseconds and 74 random
+     * bits after. Teleport gives events random (version 4) UUIDs; time-ordered ones are as unique but land at the end
+     * of the store's unique index instead of on a random page of it, which each commit would otherwise rewrite.
+     */
+    static UUID timeOrderedUid(Instant time) {
+        long random = RANDOM.nextLong();
+        long high = (time.toEpochMilli() << 16) | 0x7000L | (RANDOM.nextInt() & 0x0fffL);
+        long low = (random & 0x3fffffffffffffffL) | 0x8000000000000000L;
+        return new UUID(high, low);
     }
 
     /**

@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
@@ -68,6 +70,23 @@ final class CertificateIssuance {
      * request's bot, the request is APPROVED and unexpired, still valid under current roles, and nothing is locked.
      */
     IssuedCertificates issue(ClientIdentity caller, IssueCertificates ask) {
+        try {
+            return issueLater(caller, ask).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #issue}, with the refusals found before signing thrown at once and the rest answered later: the calling
+     * thread reads, checks and signs, then hands its record to the store and returns; the stage completes once the
+     * record is committed. A request thread is not held while SQLite's writer commits (which kept the cores idle
+     * with every request thread waiting for a commit).
+     */
+    CompletableFuture<IssuedCertificates> issueLater(ClientIdentity caller, IssueCertificates ask) {
         String id = ask.accessRequestId() == null ? "" : ask.accessRequestId();
         AccessRequestLifecycle.checkId(id);
         PublicKey sshKey;
@@ -96,8 +115,9 @@ final class CertificateIssuance {
         OpenSshCertificate ssh = sshCa.sign(sshKey, sshSerial, keyId, principals, notBefore, notAfter, extensions);
         String tls = Pem.certificate(tlsCa.issueClientDer(tlsKey, caller, List.of(id), tlsSerial, notBefore, notAfter));
         String tlsSerialHex = tlsSerial.toString(16);
+        String sshText = SshCertificateAuthority.encode(ssh);
 
-        store.writeRetrying(tx -> {
+        return store.writeRetryingLater(tx -> {
             AccessRequest request = grant(tx, caller, id, clock.instant()).request();
             // Every issuance updates the request (compare-and-swap on its revision), so issuances and releases of one
             // request serialize on both stores, and the first issuance of a one-shot request claims it: a concurrent
@@ -118,11 +138,12 @@ final class CertificateIssuance {
             fields.putAll(ask.usage());
             audit.record(tx, AuditEventType.CERT_CREATE, caller.name(), Optional.of(id), fields);
             return null;
+        }).thenApply(committed -> {
+            // On the store's writer thread for SQLite: only what must follow the commit, and short.
+            watch.touched(id);
+            return new IssuedCertificates(id, sshText, Long.toString(sshSerial), List.of(sshCa.publicKeyLine()), principals,
+                    tls, tlsSerialHex, List.of(tlsCa.certificatePem()), notBefore, notAfter);
         });
-        watch.touched(id);
-        return new IssuedCertificates(id, SshCertificateAuthority.encode(ssh), Long.toString(sshSerial),
-                List.of(sshCa.publicKeyLine()), principals, tls, tlsSerialHex,
-                List.of(tlsCa.certificatePem()), notBefore, notAfter);
     }
 
     /**

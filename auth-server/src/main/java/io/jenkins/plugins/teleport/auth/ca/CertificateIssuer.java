@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -61,6 +62,14 @@ public final class CertificateIssuer {
      */
     public IssuedCertificates issue(ClientIdentity caller, IssueCertificates ask) {
         return issuance.issue(caller, ask);
+    }
+
+    /**
+     * {@link #issue} for a request thread that should not wait for the store's commit: refusals found before signing
+     * are thrown at once, the certificates come when their record is committed (the API's {@code POST /v1/certs}).
+     */
+    public CompletableFuture<IssuedCertificates> issueLater(ClientIdentity caller, IssueCertificates ask) {
+        return issuance.issueLater(caller, ask);
     }
 
     /**

@@ -123,12 +123,16 @@ final class ApiHandler extends Handler.Abstract {
         }
 
         /**
-         * A long poll: the connection's idle timeout is set aside for this call (its wait is bounded by the handler),
-         * and the answer is written by whichever thread completes it, none waiting meanwhile.
+         * An answer that comes later (a long poll, or a write the store commits on its own thread): no thread waits
+         * for it, and it is written on one of Jetty's request threads, never on the thread that completed it (the
+         * store's single writer must not encrypt and send answers). A long poll's idle timeout is set aside for
+         * this call: its handler bounds the wait.
          */
         private void answerLater(Reply.Deferred deferred, String template, Caller caller) {
-            request.addIdleTimeoutListener(timeout -> false);
-            deferred.reply().whenComplete((reply, failure) -> {
+            if (deferred.longPoll()) {
+                request.addIdleTimeoutListener(timeout -> false);
+            }
+            deferred.reply().whenCompleteAsync((reply, failure) -> {
                 if (failure == null) {
                     write(reply, template, Optional.empty(), caller.authenticated(), false);
                     return;
@@ -143,7 +147,7 @@ final class ApiHandler extends Handler.Abstract {
                     write(new Reply(500, new ErrorResponse(ErrorCode.INTERNAL, "internal error (incident " + incident
                             + "): the server log has the details")), template, Optional.of(ErrorCode.INTERNAL), caller.authenticated(), false);
                 }
-            });
+            }, request.getComponents().getExecutor());
         }
 
         private Route route(String method, String path) {

@@ -68,7 +68,10 @@ public final class ApiMetrics {
         new UptimeMetrics().bindTo(registry);
     }
 
-    /** Adds the gauges read from the store: live certificates by kind and pending access requests. */
+    /**
+     * Adds the gauges read from the store: live certificates by kind and pending access requests (from the database),
+     * and the writes queued for SQLite's writer (in memory, read at every scrape).
+     */
     public ApiMetrics watch(Store store, Clock clock) {
         Supplier<Map<IssuedCertificate.Kind, Long>> live = cached(() -> store.read(tx -> tx.liveCertificateCounts(clock.instant())));
         for (IssuedCertificate.Kind kind : IssuedCertificate.Kind.values()) {
@@ -80,6 +83,9 @@ public final class ApiMetrics {
         Supplier<Long> pending = cached(() -> store.read(tx -> tx.pendingAccessRequests(clock.instant())));
         Gauge.builder("teleport.access.requests.pending", pending::get)
                 .description("Access requests waiting for reviews (PENDING, pending window open)")
+                .register(registry);
+        Gauge.builder("teleport.store.queued.writes", store::queuedWrites)
+                .description("Writes waiting for SQLite's single writer thread, not counting the batch it is committing")
                 .register(registry);
         return this;
     }

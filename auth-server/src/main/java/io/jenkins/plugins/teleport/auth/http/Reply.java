@@ -16,12 +16,20 @@ public record Reply(int status, Object body, String cacheControl) {
     /** A body written as it is, with its content type. */
     public record Raw(String contentType, byte[] bytes) {}
 
-    /** An answer that comes later (a long poll), written when the stage completes; no thread waits for it. */
-    public record Deferred(java.util.concurrent.CompletionStage<Reply> reply) {}
+    /**
+     * An answer that comes later, written on a request thread when the stage completes; no thread waits for it. A long
+     * poll's wait is bounded by its handler and may outlast the connection's idle timeout; any other wait may not.
+     */
+    public record Deferred(java.util.concurrent.CompletionStage<Reply> reply, boolean longPoll) {}
 
-    /** The answer {@code reply} will complete with. */
+    /** The answer {@code reply} will complete with (work that finishes elsewhere, such as a store commit). */
     public static Reply later(java.util.concurrent.CompletionStage<Reply> reply) {
-        return new Reply(200, new Deferred(reply));
+        return new Reply(200, new Deferred(reply, false));
+    }
+
+    /** The answer of a long poll, whose handler bounds the wait (it may outlast the connection's idle timeout). */
+    public static Reply longPoll(java.util.concurrent.CompletionStage<Reply> reply) {
+        return new Reply(200, new Deferred(reply, true));
     }
 
     public static Reply raw(String contentType, byte[] bytes) {

@@ -74,7 +74,8 @@ public final class Routes {
             call.refuseRequestBoundCertificate();
             return Reply.ok(s.joins().join(call.body(JoinRequest.class), call.remoteAddress()));
         }));
-        routes.add(new Route("POST", "/v1/certs", call -> Reply.ok(s.issuer().issue(call.caller(), call.body(IssueCertificates.class)))));
+        routes.add(new Route("POST", "/v1/certs", call -> Reply.later(s.issuer().issueLater(call.caller(),
+                call.body(IssueCertificates.class)).thenApply(Reply::ok))));
         routes.add(new Route("POST", "/v1/access-requests/{id}/release", call -> Reply.ok(s.issuer().release(call.callerFor(call.param("id")),
                 call.param("id"), call.body().length == 0 ? new Release(null) : call.body(Release.class)))));
         routes.add(new Route("GET", "/v1/tokens", call -> Reply.ok(new ItemList<>(s.tokens().list(call.caller())))));
@@ -127,7 +128,7 @@ public final class Routes {
                 }
                 return Reply.ok(s.requests().get(call.callerFor(id), id));
             }
-            return Reply.later(s.requests().whenChanged(call.callerFor(id), id, after, wait.get()).thenApply(Reply::ok));
+            return Reply.longPoll(s.requests().whenChanged(call.callerFor(id), id, after, wait.get()).thenApply(Reply::ok));
         }));
         routes.add(new Route("DELETE", "/v1/access-requests/{id}", call -> {
             s.requests().delete(call.caller(), call.param("id"));

@@ -14,8 +14,9 @@ import java.util.function.Function;
 
 /**
  * SQLite's one writer, with group commit. SQLite lets one connection write at a time, so the works of concurrent
- * {@link Store#write} calls are queued to one thread, which runs all that are waiting in one transaction, each in a
- * savepoint of its own, and commits them together; each caller returns once the commit holding its work is done.
+ * {@link Store#write} and {@link Store#writeLater} calls are queued to one thread, which runs all that are waiting in one transaction, each in a
+ * savepoint of its own, and commits them together; each caller returns (or its stage completes) once the commit
+ * holding its work is done.
  * A work that fails is rolled back to its savepoint and its caller gets its exception; the others still commit.
  * If the commit itself fails, every work of the batch fails with it (none of them was written).
  *
@@ -58,15 +59,8 @@ final class GroupCommit implements AutoCloseable {
         if (Thread.currentThread() == writer) {
             throw new IllegalStateException("a store write inside a store write: SQLite has one writer, this would wait for itself");
         }
-        Queued<T> queued = new Queued<>(work, new CompletableFuture<>());
-        queue.add(queued);
-        if (closed) {
-            // close() may have drained the queue before this work was added: fail it here rather than wait forever.
-            queue.remove(queued);
-            queued.done().completeExceptionally(storeClosed());
-        }
         try {
-            return queued.done().join();
+            return submit(work).join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
@@ -76,6 +70,22 @@ final class GroupCommit implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Queues {@code work} for the next batch; the stage completes, on the writer thread, once that batch is committed
+     * (or with the work's own exception, or as unavailable). No thread waits for it. Queuing from the writer thread
+     * itself (a retry chained to a failed work) is allowed: it waits for nothing.
+     */
+    <T> CompletableFuture<T> submit(Store.Work<T> work) {
+        Queued<T> queued = new Queued<>(work, new CompletableFuture<>());
+        queue.add(queued);
+        if (closed) {
+            // close() may have drained the queue before this work was added: fail it here rather than never.
+            queue.remove(queued);
+            queued.done().completeExceptionally(storeClosed());
+        }
+        return queued.done();
     }
 
     /** Works waiting for the writer (not counting the batch it is running). */

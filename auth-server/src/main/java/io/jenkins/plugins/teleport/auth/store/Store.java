@@ -2,12 +2,17 @@ package io.jenkins.plugins.teleport.auth.store;
 
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The server's persistent state. {@link #write} runs its work in one transaction (all or nothing);
  * {@link #read} runs it without one. Updates inside are compare-and-swap on resource revisions.
  */
 public interface Store extends AutoCloseable {
+
+    /** How often {@link #writeRetrying} runs a work that keeps losing compare-and-swap races. */
+    int WRITE_ATTEMPTS = 20;
 
     /** Work against the store; may be run more than once by {@link #writeRetrying}. */
     @FunctionalInterface
@@ -18,6 +23,24 @@ public interface Store extends AutoCloseable {
     <T> T read(Work<T> work);
 
     <T> T write(Work<T> work);
+
+    /**
+     * {@link #write} without waiting: the stage completes once the work is committed, or with its exception. A caller
+     * on a request thread hands the thread back meanwhile. The stage may complete on the store's own writer thread, so
+     * what is chained to it must be short or run on an executor of its own. This default writes on the calling thread.
+     */
+    default <T> CompletableFuture<T> writeLater(Work<T> work) {
+        try {
+            return CompletableFuture.completedFuture(write(work));
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Writes waiting for the store's single writer (SQLite), not counting the batch it is committing; 0 elsewhere. */
+    default int queuedWrites() {
+        return 0;
+    }
 
     /** Describes the backend for logs and {@code ping}: "sqlite:/path" or "postgres:host/db". */
     String describe();
@@ -31,7 +54,7 @@ public interface Store extends AutoCloseable {
      */
     default <T> T writeRetrying(Work<T> work) {
         ApiException last = null;
-        for (int attempt = 0; attempt < 20; attempt++) {
+        for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
             try {
                 return write(work);
             } catch (ApiException e) {
@@ -43,5 +66,20 @@ public interface Store extends AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /** {@link #writeRetrying} without waiting ({@link #writeLater}). */
+    default <T> CompletableFuture<T> writeRetryingLater(Work<T> work) {
+        return writeRetryingLater(work, WRITE_ATTEMPTS);
+    }
+
+    private <T> CompletableFuture<T> writeRetryingLater(Work<T> work, int attemptsLeft) {
+        return writeLater(work).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (attemptsLeft > 1 && cause instanceof ApiException e && e.code() == ErrorCode.REVISION_CONFLICT) {
+                return writeRetryingLater(work, attemptsLeft - 1);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
     }
 }

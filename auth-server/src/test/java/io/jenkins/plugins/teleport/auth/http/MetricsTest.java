@@ -83,6 +83,7 @@ class MetricsTest {
             // The bootstrap admin's identity, the bot's, alice's and the request-bound X.509 certificate.
             assertEquals(4.0, samples.get("teleport_certificates_live{kind=\"tls\"}"), text);
             assertEquals(1.0, samples.get("teleport_access_requests_pending"), text);
+            assertEquals(0.0, samples.get("teleport_store_queued_writes"), "nothing waits for the writer now: " + text);
             assertTrue(samples.containsKey("jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}")
                     || samples.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")), "JVM metrics too");
             for (String secret : List.of("alice", "jenkins-deploy", approved, pending)) {

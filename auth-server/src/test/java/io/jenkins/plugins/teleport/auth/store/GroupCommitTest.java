@@ -1,6 +1,7 @@
 package io.jenkins.plugins.teleport.auth.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,12 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,49 @@ class GroupCommitTest {
         assertEquals(1, ranOn.size(), "the queued works ran on the one writer thread");
         assertEquals(Optional.empty(), store.read(tx -> tx.get(Role.class, "role-7")), "the failed work's write is rolled back");
         assertEquals(15, store.read(tx -> tx.list(Role.class)).size(), "the first work and the fourteen others committed");
+    }
+
+    @Test
+    void aWriteLaterReturnsAtOnceAndCompletesWithItsCommit() throws Exception {
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> holder = store.writeLater(tx -> {
+            writerHeld.countDown();
+            await(release);
+            return null;
+        });
+        assertTrue(writerHeld.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Role> later = store.writeLater(tx -> tx.create(Role.of("later", null)));
+        assertFalse(later.isDone(), "the caller's thread does not wait for the writer");
+        assertEquals(1, store.queuedWrites());
+
+        release.countDown();
+        assertEquals("later", later.get(10, TimeUnit.SECONDS).metadata().name());
+        assertTrue(holder.isDone());
+        assertEquals(Optional.of("later"), store.read(tx -> tx.get(Role.class, "later")).map(r -> r.metadata().name()),
+                "committed by the time its stage completed");
+    }
+
+    @Test
+    void aWriteRetryingLaterRunsAgainAfterLosingARevisionRaceAndKeepsOtherRefusals() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        CompletableFuture<Role> retried = store.writeRetryingLater(tx -> {
+            if (attempts.incrementAndGet() < 3) {
+                throw new ApiException(ErrorCode.REVISION_CONFLICT, "lost the race");
+            }
+            return tx.create(Role.of("retried", null));
+        });
+        assertEquals("retried", retried.get(10, TimeUnit.SECONDS).metadata().name());
+        assertEquals(3, attempts.get(), "two lost races, then the write");
+
+        AtomicInteger refusals = new AtomicInteger();
+        CompletableFuture<Role> refused = store.writeRetryingLater(tx -> {
+            refusals.incrementAndGet();
+            throw new ApiException(ErrorCode.ACCESS_DENIED, "not yours");
+        });
+        Exception e = assertThrows(Exception.class, () -> refused.get(10, TimeUnit.SECONDS));
+        assertEquals(ErrorCode.ACCESS_DENIED, ((ApiException) e.getCause()).code());
+        assertEquals(1, refusals.get(), "a refusal is not retried");
     }
 
     @Test

@@ -1,0 +1,138 @@
+package io.jenkins.plugins.teleport.auth.ca;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
+import io.jenkins.plugins.teleport.api.ReviewVerdict;
+import io.jenkins.plugins.teleport.auth.ServerConfig;
+import io.jenkins.plugins.teleport.auth.store.Store;
+import io.jenkins.plugins.teleport.auth.testing.BotKeys;
+import io.jenkins.plugins.teleport.auth.testing.TestClient;
+import io.jenkins.plugins.teleport.auth.testing.TestClient.Response;
+import io.jenkins.plugins.teleport.auth.testing.TestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An issuance waiting for its record to be committed holds no request thread (SQLite's single writer commits it
+ * later): with the writer held, three times as many issuances as the server has request threads wait, and the server
+ * still answers other calls; once the writer goes on, every issuance is answered with its certificates.
+ */
+class IssuanceHoldsNoThreadTest {
+
+    private static final int THREADS = 4;
+    private static final int ISSUANCES = 3 * THREADS;
+
+    @TempDir
+    Path dir;
+
+    private TestCluster cluster;
+    private final ExecutorService callers = Executors.newFixedThreadPool(ISSUANCES + 2);
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = TestCluster.start(ServerConfig.defaults().withClusterName("test").withListenAddr("127.0.0.1:0").withDataDir(dir)
+                .withHttp(new ServerConfig.Http(0, THREADS, null, null, null, null, 0, 0)));
+        cluster.applyYaml(Files.readString(AssumeRequestTest.WALKTHROUGH));
+    }
+
+    @AfterEach
+    void stop() {
+        callers.shutdownNow();
+        cluster.close();
+    }
+
+    @Test
+    void issuancesWaitingForTheCommitLeaveTheRequestThreadsFreeForOtherCalls() throws Exception {
+        String id = approved();
+        var identity = cluster.join("jenkins-deploy");
+        Store store = cluster.server().store();
+
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> holder = store.writeLater(tx -> {
+            writerHeld.countDown();
+            await(release);
+            return null;
+        });
+        assertTrue(writerHeld.await(10, TimeUnit.SECONDS), "the writer is held");
+
+        List<Future<Response>> issuances = new ArrayList<>();
+        for (int i = 0; i < ISSUANCES; i++) {
+            TestClient bot = cluster.client(identity);
+            BotKeys keys = BotKeys.generate();
+            issuances.add(callers.submit(() -> bot.post("/v1/certs", keys.issueBody(id, Map.of()))));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (store.queuedWrites() < ISSUANCES) {
+            for (Future<Response> issuance : issuances) {
+                assertFalse(issuance.isDone(), () -> "answered before its record was committed: " + answer(issuance));
+            }
+            assertTrue(System.nanoTime() < deadline, "the issuances did not reach the store: " + store.queuedWrites() + " queued");
+            Thread.sleep(5);
+        }
+
+        Future<Response> ping = callers.submit(() -> cluster.admin().get("/v1/ping"));
+        assertEquals(200, ping.get(10, TimeUnit.SECONDS).status(),
+                ISSUANCES + " issuances wait for the commit and a server of " + THREADS + " request threads still answers");
+        Future<Response> read = callers.submit(() -> cluster.user("alice").get("/v1/access-requests/" + id));
+        assertEquals("APPROVED", read.get(10, TimeUnit.SECONDS).json().path("spec").path("state").asText());
+        assertTrue(issuances.stream().noneMatch(Future::isDone), "no issuance was answered before its record was committed");
+
+        release.countDown();
+        holder.get(10, TimeUnit.SECONDS);
+        for (Future<Response> issuance : issuances) {
+            Response r = issuance.get(30, TimeUnit.SECONDS);
+            assertEquals(200, r.status(), r.toString());
+            assertTrue(r.json().path("ssh_certificate").asText().startsWith("ssh-ed25519-cert-v01@openssh.com "), r.toString());
+            assertFalse(r.json().path("tls_certificate").asText().isEmpty(), r.toString());
+        }
+        long recorded = cluster.admin().get("/v1/audit/events?request_id=" + id).json().path("items").findValuesAsText("event")
+                .stream().filter("cert.create"::equals).count();
+        assertEquals(ISSUANCES, recorded, "every answered issuance was recorded");
+    }
+
+    private String approved() {
+        Response r = cluster.user("alice").post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy",
+                List.of("deploy"), "CHG-1234", Optional.of(Duration.ofHours(1)), Optional.empty(), false));
+        String id = r.json().path("metadata").path("name").asText();
+        for (String reviewer : List.of("bob", "carol")) {
+            cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews", new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        }
+        return id;
+    }
+
+    private static String answer(Future<Response> issuance) {
+        try {
+            return issuance.get().toString();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
