@@ -18,6 +18,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * of it, within {@code request_body_timeout}. Exactly one of the outcome's methods is called, once. Reading the body
  * before answering, even a refusal, keeps the connection usable for the next request: an answer sent while the body
  * is still arriving would leave its bytes to be taken for the next request, or the connection reset under the answer.
+ * So a body found too large is still read, and dropped, up to as many bytes again (within the same deadline) before
+ * the 413 is sent: a client still sending it then gets the 413 instead of a reset that loses it. A body declared
+ * larger than that is refused at once.
  */
 final class BodyReader implements Runnable {
 
@@ -36,6 +39,8 @@ final class BodyReader implements Runnable {
     private final Runnable timedOut;
     private final AtomicBoolean done = new AtomicBoolean();
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    /** Bytes read and dropped since the body was found too large; -1 while it is not. */
+    private long dropped = -1;
     private volatile Scheduler.Task deadline;
 
     private BodyReader(Request request, int maxBytes, Duration timeout, Outcome outcome, Runnable timedOut) {
@@ -49,7 +54,7 @@ final class BodyReader implements Runnable {
     /** Starts reading; {@code timedOut} is told (for metrics) when the deadline ends the read. */
     static void read(Request request, int maxBytes, Duration timeout, Outcome outcome, Runnable timedOut) {
         BodyReader reader = new BodyReader(request, maxBytes, timeout, outcome, timedOut);
-        if (request.getLength() > maxBytes) {
+        if (request.getLength() > 2L * maxBytes) {
             reader.finish(reader.tooLarge());
             return;
         }
@@ -75,10 +80,16 @@ final class BodyReader implements Runnable {
                 return;
             }
             ByteBuffer bytes = chunk.getByteBuffer();
-            if (body.size() + bytes.remaining() > maxBytes) {
+            if (dropped >= 0 || body.size() + bytes.remaining() > maxBytes) {
+                dropped = Math.max(dropped, 0) + bytes.remaining();
+                body.reset();
+                boolean last = chunk.isLast();
                 chunk.release();
-                finish(tooLarge());
-                return;
+                if (last || dropped > maxBytes) {
+                    finish(tooLarge());
+                    return;
+                }
+                continue;
             }
             byte[] copy = new byte[bytes.remaining()];
             bytes.get(copy);
