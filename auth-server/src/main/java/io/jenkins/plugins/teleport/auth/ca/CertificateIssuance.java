@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
@@ -68,23 +67,9 @@ final class CertificateIssuance {
     /**
      * Issues an SSH and an X.509 certificate bound to the request, if every condition holds now: the caller is the
      * request's bot, the request is APPROVED and unexpired, still valid under current roles, and nothing is locked.
-     */
-    IssuedCertificates issue(ClientIdentity caller, IssueCertificates ask) {
-        try {
-            return issueLater(caller, ask).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * {@link #issue}, with the refusals found before signing thrown at once and the rest answered later: the calling
-     * thread reads, checks and signs, then hands its record to the store and returns; the stage completes once the
-     * record is committed. A request thread is not held while SQLite's writer commits (which kept the cores idle
-     * with every request thread waiting for a commit).
+     * Refusals found before signing are thrown at once. The calling thread reads, checks and signs, then hands the
+     * record to the store and returns; the stage completes once the record is committed. A request thread is not held
+     * while SQLite's writer commits (which kept the cores idle with every request thread waiting for a commit).
      */
     CompletableFuture<IssuedCertificates> issueLater(ClientIdentity caller, IssueCertificates ask) {
         String id = ask.accessRequestId() == null ? "" : ask.accessRequestId();

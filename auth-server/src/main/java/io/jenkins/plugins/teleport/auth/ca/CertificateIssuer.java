@@ -58,15 +58,8 @@ public final class CertificateIssuer {
     /**
      * Issues an SSH and an X.509 certificate bound to the request, if every condition holds now: the caller is the
      * request's bot, the request is APPROVED and unexpired, still valid under current roles, and nothing is locked
-     * ({@link CertificateIssuance}, the hot path).
-     */
-    public IssuedCertificates issue(ClientIdentity caller, IssueCertificates ask) {
-        return issuance.issue(caller, ask);
-    }
-
-    /**
-     * {@link #issue} for a request thread that should not wait for the store's commit: refusals found before signing
-     * are thrown at once, the certificates come when their record is committed (the API's {@code POST /v1/certs}).
+     * ({@link CertificateIssuance}, the hot path). Refusals found before signing are thrown at once; the certificates
+     * come when their record is committed, and the calling request thread does not wait for that.
      */
     public CompletableFuture<IssuedCertificates> issueLater(ClientIdentity caller, IssueCertificates ask) {
         return issuance.issueLater(caller, ask);

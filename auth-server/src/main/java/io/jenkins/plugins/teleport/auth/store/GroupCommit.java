@@ -14,9 +14,9 @@ import java.util.function.Function;
 
 /**
  * SQLite's one writer, with group commit. SQLite lets one connection write at a time, so the works of concurrent
- * {@link Store#write} and {@link Store#writeLater} calls are queued to one thread, which runs all that are waiting in one transaction, each in a
- * savepoint of its own, and commits them together; each caller returns (or its stage completes) once the commit
- * holding its work is done.
+ * {@link Store#write} and {@link Store#writeLater} calls are queued to one thread, which runs all that are waiting in
+ * one transaction, each in a savepoint of its own, and commits them together; each caller returns (or its stage
+ * completes) once the commit holding its work is done.
  * A work that fails is rolled back to its savepoint and its caller gets its exception; the others still commit.
  * If the commit itself fails, every work of the batch fails with it (none of them was written).
  *
