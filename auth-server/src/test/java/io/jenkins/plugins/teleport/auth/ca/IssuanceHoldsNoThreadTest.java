@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
-import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
-import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.auth.ServerConfig;
 import io.jenkins.plugins.teleport.auth.store.Store;
 import io.jenkins.plugins.teleport.auth.testing.BotKeys;
@@ -15,11 +12,9 @@ import io.jenkins.plugins.teleport.auth.testing.TestClient.Response;
 import io.jenkins.plugins.teleport.auth.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -62,7 +57,7 @@ class IssuanceHoldsNoThreadTest {
 
     @Test
     void issuancesWaitingForTheCommitLeaveTheRequestThreadsFreeForOtherCalls() throws Exception {
-        String id = approved();
+        String id = cluster.approvedDeployRequest(false);
         var identity = cluster.join("jenkins-deploy");
         Store store = cluster.server().store();
 
@@ -108,16 +103,6 @@ class IssuanceHoldsNoThreadTest {
         long recorded = cluster.admin().get("/v1/audit/events?request_id=" + id).json().path("items").findValuesAsText("event")
                 .stream().filter("cert.create"::equals).count();
         assertEquals(ISSUANCES, recorded, "every answered issuance was recorded");
-    }
-
-    private String approved() {
-        Response r = cluster.user("alice").post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy",
-                List.of("deploy"), "CHG-1234", Optional.of(Duration.ofHours(1)), Optional.empty(), false));
-        String id = r.json().path("metadata").path("name").asText();
-        for (String reviewer : List.of("bob", "carol")) {
-            cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews", new SubmitReview(ReviewVerdict.APPROVED, "ok"));
-        }
-        return id;
     }
 
     private static String answer(Future<Response> issuance) {

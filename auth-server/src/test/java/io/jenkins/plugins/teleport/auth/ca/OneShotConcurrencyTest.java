@@ -3,9 +3,6 @@ package io.jenkins.plugins.teleport.auth.ca;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
-import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
-import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
 import io.jenkins.plugins.teleport.auth.store.Tx.CertificateQuery;
 import io.jenkins.plugins.teleport.auth.testing.BotKeys;
@@ -15,12 +12,10 @@ import io.jenkins.plugins.teleport.auth.testing.TestCluster;
 import io.jenkins.plugins.teleport.auth.testing.Together;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,16 +50,6 @@ class OneShotConcurrencyTest {
         cluster.applyYaml(Files.readString(AssumeRequestTest.WALKTHROUGH));
     }
 
-    private String approvedOneShot() {
-        Response r = cluster.user("alice").post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy",
-                List.of("deploy"), "CHG-1234", Optional.of(Duration.ofHours(1)), Optional.empty(), true));
-        String id = r.json().path("metadata").path("name").asText();
-        for (String reviewer : List.of("bob", "carol")) {
-            cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews", new SubmitReview(ReviewVerdict.APPROVED, "ok"));
-        }
-        return id;
-    }
-
     private <T> List<T> together(List<Callable<T>> work) throws Exception {
         return Together.run(pool, work);
     }
@@ -82,7 +67,7 @@ class OneShotConcurrencyTest {
     @EnumSource(TestCluster.Backend.class)
     void sixteenConcurrentAssumesOfAOneShotRequestGiveExactlyOneSuccess(TestCluster.Backend backend) throws Exception {
         start(backend);
-        String id = approvedOneShot();
+        String id = cluster.approvedDeployRequest(true);
         var identity = cluster.join("jenkins-deploy");
         List<Callable<Response>> assumes = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
@@ -114,7 +99,7 @@ class OneShotConcurrencyTest {
         TestClient bot = cluster.client(cluster.join("jenkins-deploy"));
         int consumed = 0;
         for (int round = 0; round < 12; round++) {
-            String id = approvedOneShot();
+            String id = cluster.approvedDeployRequest(true);
             List<Callable<Response>> work = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 BotKeys keys = BotKeys.generate();

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
-import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
-import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.auth.http.Route;
 import io.jenkins.plugins.teleport.auth.http.Routes;
 import io.jenkins.plugins.teleport.auth.testing.BotKeys;
@@ -16,11 +13,9 @@ import io.jenkins.plugins.teleport.auth.testing.TestClient;
 import io.jenkins.plugins.teleport.auth.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,25 +42,14 @@ class RequestBoundIdentityTest {
         cluster = TestCluster.start(TestCluster.Backend.SQLITE, dir);
         cluster.applyYaml(Files.readString(AssumeRequestTest.WALKTHROUGH));
         bot = cluster.client(cluster.join("jenkins-deploy"));
-        mine = approved();
-        other = approved();
+        mine = cluster.approvedDeployRequest(false);
+        other = cluster.approvedDeployRequest(false);
         bound = boundTo(mine);
     }
 
     @AfterEach
     void stop() {
         cluster.close();
-    }
-
-    private String approved() {
-        Response r = cluster.user("alice").post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy",
-                List.of("deploy"), "CHG-1234", Optional.of(Duration.ofHours(2)), Optional.empty(), false));
-        String id = r.json().path("metadata").path("name").asText();
-        for (String reviewer : List.of("bob", "carol")) {
-            assertEquals(200, cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews",
-                    new SubmitReview(ReviewVerdict.APPROVED, "ok")).status());
-        }
-        return id;
     }
 
     /** What code inside a block holds: the request's TLS key and certificate (TELEPORT_TLS_KEY, TELEPORT_TLS_CERT). */

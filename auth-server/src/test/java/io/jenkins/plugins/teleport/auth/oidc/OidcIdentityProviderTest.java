@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.teleport.api.Integration;
 import io.jenkins.plugins.teleport.api.Json;
-import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
-import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
-import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.auth.ca.IdentityFile;
 import io.jenkins.plugins.teleport.auth.testing.TestClient.Response;
 import io.jenkins.plugins.teleport.auth.testing.TestClient;
@@ -28,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -78,16 +74,6 @@ class OidcIdentityProviderTest {
     @AfterEach
     void stop() {
         cluster.close();
-    }
-
-    String approved() {
-        Response r = cluster.user("alice").post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy",
-                List.of("deploy"), "CHG-1234", Optional.of(Duration.ofHours(2)), Optional.empty(), false));
-        String id = r.json().path("metadata").path("name").asText();
-        for (String reviewer : List.of("bob", "carol")) {
-            cluster.user(reviewer).post("/v1/access-requests/" + id + "/reviews", new SubmitReview(ReviewVerdict.APPROVED, "ok"));
-        }
-        return id;
     }
 
     Response token(IdentityFile identity, String integration) {
@@ -144,7 +130,7 @@ class OidcIdentityProviderTest {
 
     @Test
     void aRequestBoundIdentityGetsATokenThatAnIndependentValidatorAccepts() throws Exception {
-        String id = approved();
+        String id = cluster.approvedDeployRequest(false);
         IdentityFile bound = cluster.requestBound(bot, id, Map.of("build_url", BUILD_URL), "1h");
         Response r = token(bound, "prod-deploy");
         assertEquals(200, r.status(), r.toString());
@@ -175,7 +161,7 @@ class OidcIdentityProviderTest {
 
     @Test
     void aTokenNeverOutlivesTheRequestBoundCertificate() throws Exception {
-        IdentityFile bound = cluster.requestBound(bot, approved(), Map.of(), "10m");
+        IdentityFile bound = cluster.requestBound(bot, cluster.approvedDeployRequest(false), Map.of(), "10m");
         Response r = token(bound, "prod-deploy");
         Instant expires = Instant.parse(r.json().path("expires").asText());
         assertTrue(!expires.isAfter(bound.certificate().getNotAfter().toInstant()), expires + " vs " + bound.certificate().getNotAfter());
@@ -192,7 +178,7 @@ class OidcIdentityProviderTest {
 
     @Test
     void theTokenIsRefusedForAnIntegrationTheRequestsRolesCannotUse() {
-        IdentityFile bound = cluster.requestBound(bot, approved(), Map.of(), "1h");
+        IdentityFile bound = cluster.requestBound(bot, cluster.approvedDeployRequest(false), Map.of(), "1h");
         Response billing = token(bound, "billing");
         assertEquals(403, billing.status(), billing.toString());
         assertTrue(billing.message().contains("may not use integration 'billing'"), billing.message());
@@ -204,7 +190,7 @@ class OidcIdentityProviderTest {
 
     @Test
     void aTokenSignedBeforeARotationValidatesUntilItExpiresAndTheOldKeyThenLeavesTheJwks() throws Exception {
-        IdentityFile bound = cluster.requestBound(bot, approved(), Map.of(), "2h");
+        IdentityFile bound = cluster.requestBound(bot, cluster.approvedDeployRequest(false), Map.of(), "2h");
         String before = token(bound, "prod-deploy").json().path("token").asText();
         String oldKid = org.jose4j.jws.JsonWebSignature.fromCompactSerialization(before).getKeyIdHeaderValue();
 

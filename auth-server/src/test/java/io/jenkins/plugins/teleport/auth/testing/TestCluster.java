@@ -2,7 +2,10 @@ package io.jenkins.plugins.teleport.auth.testing;
 
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Kind;
+import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
+import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.Resource;
+import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.auth.AuthServer;
 import io.jenkins.plugins.teleport.auth.Bootstrap;
 import io.jenkins.plugins.teleport.auth.ServerConfig;
@@ -17,6 +20,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A real auth server on a loopback port with an admin identity, on SQLite or PostgreSQL. */
 public final class TestCluster implements AutoCloseable {
@@ -169,6 +173,27 @@ public final class TestCluster implements AutoCloseable {
         }
         return new IdentityFile(keys.tls().getPrivate(), BotKeys.parseTls(issued.json().path("tls_certificate").asText()),
                 List.of(server.ca().certificate()));
+    }
+
+    /**
+     * The walkthrough's approved request (examples/walkthrough.yaml applied): alice asks for the deploy role for bot
+     * jenkins-deploy for two hours (CHG-1234), and bob and carol approve. Its ID; fails the test if a step is refused.
+     */
+    public String approvedDeployRequest(boolean oneShot) {
+        TestClient.Response created = user("alice").post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy",
+                List.of("deploy"), "CHG-1234", Optional.of(Duration.ofHours(2)), Optional.empty(), oneShot));
+        if (created.status() != 201) {
+            throw new AssertionError("creating the deploy request: " + created);
+        }
+        String id = created.json().path("metadata").path("name").asText();
+        for (String reviewer : List.of("bob", "carol")) {
+            TestClient.Response reviewed = user(reviewer).post("/v1/access-requests/" + id + "/reviews",
+                    new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+            if (reviewed.status() != 200) {
+                throw new AssertionError(reviewer + " approving " + id + ": " + reviewed);
+            }
+        }
+        return id;
     }
 
     /** Creates resources through the API as the admin, failing the test if any is refused. */
