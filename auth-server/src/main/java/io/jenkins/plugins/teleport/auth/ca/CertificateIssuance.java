@@ -19,7 +19,6 @@ import io.jenkins.plugins.teleport.auth.store.Store;
 import io.jenkins.plugins.teleport.auth.store.Tx;
 import java.math.BigInteger;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +42,6 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  */
 final class CertificateIssuance {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final Store store;
     private final CertificateAuthority tlsCa;
     private final SshCertificateAuthority sshCa;
@@ -52,6 +49,7 @@ final class CertificateIssuance {
     private final Clock clock;
     private final Duration serverCap;
     private final RequestWatch watch;
+    private final SerialNumbers serials;
 
     CertificateIssuance(Store store, CertificateAuthority tlsCa, SshCertificateAuthority sshCa, AuditLog audit, RequestWatch watch,
                         Clock clock, Duration serverCap) {
@@ -62,6 +60,7 @@ final class CertificateIssuance {
         this.clock = clock;
         this.serverCap = serverCap;
         this.watch = watch;
+        this.serials = new SerialNumbers(store);
     }
 
     /**
@@ -91,8 +90,9 @@ final class CertificateIssuance {
         Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = CertificatePolicy.notAfter(now, ask.ttl(), grant.request().spec().maxDuration(), grant.roles(), serverCap)
                 .truncatedTo(ChronoUnit.SECONDS);
-        long sshSerial = RANDOM.nextLong() & Long.MAX_VALUE;
-        BigInteger tlsSerial = CertificateAuthority.newSerial();
+        long serial = serials.next();
+        long sshSerial = serial;
+        BigInteger tlsSerial = SerialNumbers.x509(serial);
         Map<String, String> extensions = new TreeMap<>(CertificatePolicy.permits(grant.requestedRoles()));
         extensions.put(CertificateIssuer.ACTIVE_REQUESTS_EXTENSION, "{\"access_requests\":[\"" + id + "\"]}");
         extensions.put(CertificateIssuer.DISALLOW_REISSUE_EXTENSION, "");

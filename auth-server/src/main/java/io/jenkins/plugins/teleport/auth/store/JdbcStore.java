@@ -105,6 +105,9 @@ public final class JdbcStore implements Store {
         // temporary file created and deleted by every batch (measured: 3 % of the writer thread's time in open, close
         // and unlink). In memory it holds at most one batch's undo.
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        // Nothing here reads generated keys; with them on, the driver looks for them after every INSERT (measured on the
+        // issuance's writes alone: 15 - 30 µs per issuance).
+        config.setGetGeneratedKeys(false);
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         HikariConfig hikari = new HikariConfig();
@@ -543,9 +546,10 @@ public final class JdbcStore implements Store {
         }
 
         @Override
-        public long increment(Counter counter) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value")) {
-                ps.setString(1, counter.dbName());
+        public long add(Counter counter, long amount) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE counters SET value = value + ? WHERE name = ? RETURNING value")) {
+                ps.setLong(1, amount);
+                ps.setString(2, counter.dbName());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         throw new IllegalStateException("counter " + counter.dbName() + " is missing from the store");

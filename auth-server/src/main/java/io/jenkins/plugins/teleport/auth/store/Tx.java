@@ -69,7 +69,9 @@ public interface Tx {
         /** Bumped by every change to what is revoked: releases, locks created and removed. */
         REVOCATIONS("revocations"),
         /** The number of the last revocation list built (KRL version, CRL number). */
-        REVOCATION_LISTS("revocation_lists");
+        REVOCATION_LISTS("revocation_lists"),
+        /** The last serial number given to a server for request-bound certificates (taken in blocks). */
+        CERTIFICATE_SERIALS("certificate_serials");
 
         private final String dbName;
 
@@ -89,7 +91,12 @@ public interface Tx {
      * Adds one to the counter and returns the new value. Two transactions never get the same value: on PostgreSQL
      * the row lock orders them, on SQLite the single writer does.
      */
-    long increment(Counter counter);
+    default long increment(Counter counter) {
+        return add(counter, 1);
+    }
+
+    /** Adds {@code amount} to the counter and returns the new value, with the same guarantee as {@link #increment}. */
+    long add(Counter counter, long amount);
 
     /** The tables of people's sign-in to the web pages (credentials, invites, sessions, failed sign-ins). */
     WebAccounts webAccounts();
