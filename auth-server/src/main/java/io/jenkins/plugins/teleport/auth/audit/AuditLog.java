@@ -40,8 +40,13 @@ public final class AuditLog {
 
     /** Appends an event inside the caller's transaction. */
     public void record(Tx tx, AuditEventType type, String user, Optional<String> requestId, Map<String, Object> fields) {
+        tx.append(event(type, user, requestId, fields));
+    }
+
+    /** An event of now, to be appended later ({@link Tx#append}), for a caller that encodes it outside the transaction. */
+    public AuditEvent event(AuditEventType type, String user, Optional<String> requestId, Map<String, Object> fields) {
         Instant now = clock.instant();
-        tx.append(new AuditEvent(0, timeOrderedUid(now).toString(), type.event(), type.code(), now, user, requestId, fields));
+        return new AuditEvent(0, timeOrderedUid(now).toString(), type.event(), type.code(), now, user, requestId, fields);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Lock;
+import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
 import io.jenkins.plugins.teleport.api.Role;
@@ -102,26 +103,23 @@ final class CertificateIssuance {
         String tlsSerialHex = tlsSerial.toString(16);
         String sshText = SshCertificateAuthority.encode(ssh);
 
+        // The request's update and the audit event are encoded here, not by SQLite's one writer. They hold if the
+        // request is still at the revision read above (any change to it bumps the revision); else the writer encodes
+        // them again from what it reads.
+        Written ahead = written(grant.request(), now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
         return store.writeRetryingLater(tx -> {
             AccessRequest request = grant(tx, caller, id, clock.instant()).request();
+            Written written = request.metadata().revision() == grant.request().metadata().revision() ? ahead
+                    : written(request, now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
             // Every issuance updates the request (compare-and-swap on its revision), so issuances and releases of one
             // request serialize on both stores, and the first issuance of a one-shot request claims it: a concurrent
             // second one loses the swap, reads again and is refused.
-            tx.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS), ask.usage())));
+            tx.update(written.request());
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(),
                     Optional.of(id), now, notAfter, Optional.empty(), ask.usage()));
             tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
                     notAfter, Optional.empty(), ask.usage()));
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("bot", caller.name());
-            fields.put("roles", request.spec().roles());
-            fields.put("principals", principals);
-            fields.put("ssh_serial", Long.toString(sshSerial));
-            fields.put("tls_serial", tlsSerialHex);
-            fields.put("valid_after", notBefore.toString());
-            fields.put("valid_before", notAfter.toString());
-            fields.putAll(ask.usage());
-            audit.record(tx, AuditEventType.CERT_CREATE, caller.name(), Optional.of(id), fields);
+            tx.append(written.event());
             return null;
         }).thenApply(committed -> {
             // On the store's writer thread for SQLite: only what must follow the commit, and short.
@@ -129,6 +127,25 @@ final class CertificateIssuance {
             return new IssuedCertificates(id, sshText, Long.toString(sshSerial), List.of(sshCa.publicKeyLine()), principals,
                     tls, tlsSerialHex, List.of(tlsCa.certificatePem()), notBefore, notAfter);
         });
+    }
+
+    /** What an issuance writes besides its certificates: the request, assumed, and the {@code cert.create} event. */
+    private record Written(Tx.Encoded<AccessRequest> request, Tx.Encoded<AuditEvent> event) {}
+
+    private Written written(AccessRequest request, Instant now, IssueCertificates ask, ClientIdentity caller, List<String> principals,
+                            long sshSerial, String tlsSerialHex, Instant notBefore, Instant notAfter) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("bot", caller.name());
+        fields.put("roles", request.spec().roles());
+        fields.put("principals", principals);
+        fields.put("ssh_serial", Long.toString(sshSerial));
+        fields.put("tls_serial", tlsSerialHex);
+        fields.put("valid_after", notBefore.toString());
+        fields.put("valid_before", notAfter.toString());
+        fields.putAll(ask.usage());
+        AuditEvent event = audit.event(AuditEventType.CERT_CREATE, caller.name(), Optional.of(request.metadata().name()), fields);
+        return new Written(Tx.Encoded.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS), ask.usage()))),
+                Tx.Encoded.event(event));
     }
 
     /**

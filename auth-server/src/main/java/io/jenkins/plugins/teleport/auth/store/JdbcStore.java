@@ -320,18 +320,18 @@ public final class JdbcStore implements Store {
         }
 
         @Override
-        public <T extends Resource> T update(T resource) {
-            long expected = resource.metadata().revision();
-            T stored = withRevision(resource, expected + 1);
+        public <T extends Resource> T update(Encoded<T> next) {
+            T stored = next.value();
+            long expected = stored.metadata().revision() - 1;
             try (Kept kept = kept(
                     "UPDATE resources SET revision = ?, body = ?, updated_at = ? WHERE kind = ? AND name = ? AND revision = ?")) {
                 PreparedStatement ps = kept.ps();
                 ps.setLong(1, expected + 1);
-                String body = encode(stored);
+                String body = next.json();
                 ps.setString(2, body);
                 ps.setLong(3, clock.millis());
-                ps.setString(4, resource.kind());
-                ps.setString(5, resource.name());
+                ps.setString(4, stored.kind());
+                ps.setString(5, stored.name());
                 ps.setLong(6, expected);
                 if (ps.executeUpdate() == 1) {
                     decoded.written(stored, body, JdbcStore::decode);
@@ -340,10 +340,10 @@ public final class JdbcStore implements Store {
             } catch (SQLException e) {
                 throw unavailable(e);
             }
-            if (get(resource.getClass(), resource.name()).isEmpty()) {
-                throw new ApiException(ErrorCode.NOT_FOUND, resource.kind() + " '" + resource.name() + "' does not exist");
+            if (get(stored.getClass(), stored.name()).isEmpty()) {
+                throw new ApiException(ErrorCode.NOT_FOUND, stored.kind() + " '" + stored.name() + "' does not exist");
             }
-            throw new ApiException(ErrorCode.REVISION_CONFLICT, resource.kind() + " '" + resource.name()
+            throw new ApiException(ErrorCode.REVISION_CONFLICT, stored.kind() + " '" + stored.name()
                     + "' was changed by someone else since revision " + expected + ": read it again and retry");
         }
 
@@ -359,7 +359,8 @@ public final class JdbcStore implements Store {
         }
 
         @Override
-        public void append(AuditEvent event) {
+        public void append(Encoded<AuditEvent> encoded) {
+            AuditEvent event = encoded.value();
             try (Kept kept = kept(
                     "INSERT INTO audit_events (uid, time_ms, event, code, username, request_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 PreparedStatement ps = kept.ps();
@@ -369,12 +370,10 @@ public final class JdbcStore implements Store {
                 ps.setString(4, event.code());
                 ps.setString(5, event.user());
                 ps.setString(6, event.requestId().orElse(null));
-                ps.setString(7, Json.mapper().writeValueAsString(event));
+                ps.setString(7, encoded.json());
                 ps.executeUpdate();
             } catch (SQLException e) {
                 throw unavailable(e);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
             }
         }
 
