@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -23,6 +24,8 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -30,6 +33,8 @@ import java.util.Map;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -45,6 +50,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
@@ -266,6 +272,30 @@ public final class CertificateAuthority {
         }
     }
 
+    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * RFC 5280's encoding of a certificate's validity bound, as BouncyCastle's {@code Time(Date)} chooses it (UTCTime
+     * for 1950 - 2049, GeneralizedTime otherwise), without its two {@code SimpleDateFormat}s, which formatted and then
+     * parsed again every bound of every certificate (3 % of the request threads' CPU when issuing).
+     */
+    static Time time(Instant at) {
+        int year = at.atOffset(ZoneOffset.UTC).getYear();
+        if (year < 1950 || year > 2049) {
+            return new Time(Date.from(at));
+        }
+        byte[] text = UTC_TIME.format(at).getBytes(StandardCharsets.US_ASCII);
+        byte[] der = new byte[text.length + 2];
+        der[0] = BERTags.UTC_TIME;
+        der[1] = (byte) text.length;
+        System.arraycopy(text, 0, der, 2, text.length);
+        try {
+            return new Time(ASN1Primitive.fromByteArray(der));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A new random positive serial (127 bits). */
     public static BigInteger newSerial() {
         return new BigInteger(127, RANDOM).setBit(126);
@@ -289,7 +319,7 @@ public final class CertificateAuthority {
     private X509CertificateHolder issue(X500Name subject, SubjectPublicKeyInfo publicKey, BigInteger serial, Instant notBefore,
                                         Instant notAfter, Extension purpose, GeneralNames altNames) {
         try {
-            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, serial, Date.from(notBefore), Date.from(notAfter),
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, serial, time(notBefore), time(notAfter),
                     subject, publicKey)
                     .addExtension(LEAF)
                     .addExtension(DIGITAL_SIGNATURE)
