@@ -91,9 +91,8 @@ final class CertificateIssuance {
         Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = CertificatePolicy.notAfter(now, ask.ttl(), grant.request().spec().maxDuration(), grant.roles(), serverCap)
                 .truncatedTo(ChronoUnit.SECONDS);
-        long serial = serials.next();
-        long sshSerial = serial;
-        BigInteger tlsSerial = SerialNumbers.x509(serial);
+        long sshSerial = serials.next();
+        BigInteger tlsSerial = SerialNumbers.x509(sshSerial);
         Map<String, String> extensions = new TreeMap<>(CertificatePolicy.permits(grant.requestedRoles()));
         extensions.put(CertificateIssuer.ACTIVE_REQUESTS_EXTENSION, "{\"access_requests\":[\"" + id + "\"]}");
         extensions.put(CertificateIssuer.DISALLOW_REISSUE_EXTENSION, "");

@@ -304,7 +304,7 @@ public final class JdbcStore implements Store {
                 PreparedStatement ps = kept.ps();
                 ps.setString(1, resource.kind());
                 ps.setString(2, resource.name());
-                String body = encode(stored);
+                String body = Encoded.json(stored);
                 ps.setString(3, body);
                 ps.setLong(4, now);
                 ps.setLong(5, now);
@@ -681,14 +681,6 @@ public final class JdbcStore implements Store {
     @SuppressWarnings("unchecked")
     private static <T extends Resource> T withRevision(T resource, long revision) {
         return (T) resource.withMetadata(resource.metadata().withRevision(revision));
-    }
-
-    private static String encode(Resource resource) {
-        try {
-            return Json.mapper().writeValueAsString(resource);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static <T extends Resource> T decode(Class<T> type, String body) {

@@ -62,7 +62,8 @@ public interface Tx {
             return new Encoded<>(event, json(event));
         }
 
-        private static String json(Object value) {
+        /** The JSON the store keeps of a resource or event. */
+        static String json(Object value) {
             try {
                 return Json.mapper().writeValueAsString(value);
             } catch (JsonProcessingException e) {
