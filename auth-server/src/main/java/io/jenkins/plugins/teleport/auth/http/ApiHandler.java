@@ -105,15 +105,10 @@ final class ApiHandler extends Handler.Abstract {
                 byte[] given = takesBody(method) ? bytes : new byte[0];
                 reply = route.handler().handle(new Call(method, path, route.match(path).orElseThrow(), query(request), given,
                         caller, Request.getRemoteAddr(request)));
-            } catch (ApiException e) {
-                code = Optional.of(e.code());
-                reply = new Reply(e.code().httpStatus(), e.toResponse());
             } catch (RuntimeException e) {
-                String incident = UUID.randomUUID().toString();
-                LOG.error("event=internal_error incident={} method={} path={}", incident, method, path, e);
-                code = Optional.of(ErrorCode.INTERNAL);
-                reply = new Reply(500, new ErrorResponse(ErrorCode.INTERNAL,
-                        "internal error (incident " + incident + "): the server log has the details"));
+                Failure failure = Failure.of(e, method, path);
+                code = Optional.of(failure.code());
+                reply = failure.reply();
             }
             if (reply.body() instanceof Reply.Deferred deferred) {
                 answerLater(deferred, template, caller);
@@ -139,14 +134,8 @@ final class ApiHandler extends Handler.Abstract {
                 }
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                if (cause instanceof ApiException e) {
-                    write(new Reply(e.code().httpStatus(), e.toResponse()), template, Optional.of(e.code()), caller.authenticated(), false);
-                } else {
-                    String incident = UUID.randomUUID().toString();
-                    LOG.error("event=internal_error incident={} path={}", incident, request.getHttpURI().getPath(), cause);
-                    write(new Reply(500, new ErrorResponse(ErrorCode.INTERNAL, "internal error (incident " + incident
-                            + "): the server log has the details")), template, Optional.of(ErrorCode.INTERNAL), caller.authenticated(), false);
-                }
+                Failure answer = Failure.of(cause, request.getMethod(), request.getHttpURI().getPath());
+                write(answer.reply(), template, Optional.of(answer.code()), caller.authenticated(), false);
             }, request.getComponents().getExecutor());
         }
 
@@ -198,6 +187,22 @@ final class ApiHandler extends Handler.Abstract {
             metrics.record(request.getMethod(), template, status, code, nanos);
             LOG.info("event=api_call method={} path={} status={} ms={} caller={}", request.getMethod(),
                     request.getHttpURI().getPath(), status, nanos / 1_000_000, caller.map(Object::toString).orElse("-"));
+        }
+    }
+
+    /**
+     * The answer to a call that failed: the refusal it threw, or else a 500 naming an incident whose details (the
+     * exception) are in the server log only.
+     */
+    private record Failure(Reply reply, ErrorCode code) {
+        static Failure of(Throwable failure, String method, String path) {
+            if (failure instanceof ApiException e) {
+                return new Failure(new Reply(e.code().httpStatus(), e.toResponse()), e.code());
+            }
+            String incident = UUID.randomUUID().toString();
+            LOG.error("event=internal_error incident={} method={} path={}", incident, method, path, failure);
+            return new Failure(new Reply(500, new ErrorResponse(ErrorCode.INTERNAL,
+                    "internal error (incident " + incident + "): the server log has the details")), ErrorCode.INTERNAL);
         }
     }
 
