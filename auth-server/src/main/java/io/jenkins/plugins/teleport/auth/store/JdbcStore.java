@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
@@ -83,6 +84,11 @@ public final class JdbcStore implements Store {
      * {@code -wal} and {@code -shm} companions are 0600 (SQLite gives the companions the database file's mode).
      */
     public static JdbcStore sqlite(Path file, Clock clock) {
+        return sqlite(file, clock, UnaryOperator.identity());
+    }
+
+    /** {@link #sqlite(Path, Clock)} with the writer's connections passed through {@code writerConnections} (tests). */
+    static JdbcStore sqlite(Path file, Clock clock, UnaryOperator<Connection> writerConnections) {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             PrivateFiles.directory(parent);
@@ -115,7 +121,7 @@ public final class JdbcStore implements Store {
         hikari.setMaximumPoolSize(8);
         hikari.setPoolName("sqlite");
         return new JdbcStore(new HikariDataSource(hikari), Dialect.SQLITE, clock, "sqlite:" + file.toAbsolutePath(),
-                Optional.of(ds::getConnection));
+                Optional.of(() -> writerConnections.apply(ds.getConnection())));
     }
 
     /** Connects to PostgreSQL and migrates the schema. */

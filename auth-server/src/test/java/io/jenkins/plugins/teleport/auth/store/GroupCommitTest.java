@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Role;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +92,58 @@ class GroupCommitTest {
         assertEquals(1, ranOn.size(), "the queued works ran on the one writer thread");
         assertEquals(Optional.empty(), store.read(tx -> tx.get(Role.class, "role-7")), "the failed work's write is rolled back");
         assertEquals(15, store.read(tx -> tx.list(Role.class)).size(), "the first work and the fourteen others committed");
+    }
+
+    @Test
+    void whenABatchFailsToCommitEachOfItsCallersIsToldAndTheNextBatchCommits() throws Exception {
+        store.close();
+        AtomicInteger commitsBeforeFailure = new AtomicInteger(-1);
+        store = JdbcStore.sqlite(dir.resolve("failing.db"), Clock.systemUTC(), c -> failingCommit(c, commitsBeforeFailure));
+        // The held work commits alone; the five queued behind it are the next batch, whose commit fails.
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<Role> held = callers.submit(() -> store.write(tx -> {
+            writerHeld.countDown();
+            await(release);
+            return tx.create(Role.of("held", null));
+        }));
+        assertTrue(writerHeld.await(10, TimeUnit.SECONDS));
+        List<Future<Role>> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String name = "queued-" + i;
+            batch.add(callers.submit(() -> store.write(tx -> tx.create(Role.of(name, null)))));
+        }
+        waitForQueued(5);
+        commitsBeforeFailure.set(1);
+        release.countDown();
+
+        assertEquals("held", held.get(10, TimeUnit.SECONDS).name());
+        for (Future<Role> work : batch) {
+            Exception e = assertThrows(Exception.class, () -> work.get(10, TimeUnit.SECONDS));
+            assertEquals(ErrorCode.UNAVAILABLE, ((ApiException) e.getCause()).code(), "no caller is told its work was stored");
+        }
+        assertEquals(List.of("held"), roleNames(), "nothing of the failed batch is stored");
+        store.write(tx -> tx.create(Role.of("after", null)));
+        assertEquals(List.of("after", "held"), roleNames(), "the writer goes on with a fresh connection");
+    }
+
+    private List<String> roleNames() {
+        return store.read(tx -> tx.list(Role.class)).stream().map(Role::name).toList();
+    }
+
+    /** {@code c}, whose commit fails (as a full disk would make it) when {@code before} commits have passed (-1: never). */
+    private static Connection failingCommit(Connection c, AtomicInteger before) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("commit") && before.get() >= 0 && before.getAndDecrement() == 0) {
+                        throw new SQLException("disk I/O error (made by the test)");
+                    }
+                    try {
+                        return method.invoke(c, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
