@@ -54,14 +54,8 @@ class GroupCommitTest {
     @Test
     void aFailingWorkIsRolledBackAloneAndTheOthersOfItsBatchCommit() throws Exception {
         // Hold the writer in a first work so that the next fifteen queue up and are committed as one batch.
-        CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Future<Role> first = callers.submit(() -> store.write(tx -> {
-            writerHeld.countDown();
-            await(release);
-            return tx.create(Role.of("first", null));
-        }));
-        assertTrue(writerHeld.await(10, TimeUnit.SECONDS));
+        Future<Role> first = holdWriterCreating("first", release);
         Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
         List<Future<Role>> rest = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
@@ -100,14 +94,8 @@ class GroupCommitTest {
         AtomicInteger commitsBeforeFailure = new AtomicInteger(-1);
         store = JdbcStore.sqlite(dir.resolve("failing.db"), Clock.systemUTC(), c -> failingCommit(c, commitsBeforeFailure));
         // The held work commits alone; the five queued behind it are the next batch, whose commit fails.
-        CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Future<Role> held = callers.submit(() -> store.write(tx -> {
-            writerHeld.countDown();
-            await(release);
-            return tx.create(Role.of("held", null));
-        }));
-        assertTrue(writerHeld.await(10, TimeUnit.SECONDS));
+        Future<Role> held = holdWriterCreating("held", release);
         List<Future<Role>> batch = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             String name = "queued-" + i;
@@ -204,6 +192,21 @@ class GroupCommitTest {
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         store = JdbcStore.sqlite(dir.resolve("auth.db"), Clock.systemUTC());
         assertEquals(List.of("before"), store.read(tx -> tx.list(Role.class)).stream().map(r -> r.metadata().name()).toList());
+    }
+
+    /**
+     * A write of role {@code name} that holds the writer thread until {@code release} opens; returns once the writer
+     * runs it, so that writes submitted next queue up behind it as one batch.
+     */
+    private Future<Role> holdWriterCreating(String name, CountDownLatch release) throws InterruptedException {
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        Future<Role> held = callers.submit(() -> store.write(tx -> {
+            writerHeld.countDown();
+            await(release);
+            return tx.create(Role.of(name, null));
+        }));
+        assertTrue(writerHeld.await(10, TimeUnit.SECONDS), "the writer did not start the holding work");
+        return held;
     }
 
     private void waitForQueued(int n) throws InterruptedException {
