@@ -261,11 +261,7 @@ public final class JdbcStore implements Store {
 
         @Override
         public <T extends Resource> List<T> list(Class<T> type) {
-            // The kind is written into the SQL (one of Kind's constant wire names, never input). With it as a parameter,
-            // PostgreSQL planned the statement anew at every execution (pg_prepared_statements: 46 custom plans in 50
-            // runs, 0 generic; its estimate for the kind's rows made the generic plan look worse), and the issuance
-            // lists the locks three times.
-            try (Kept kept = kept("SELECT body FROM resources WHERE kind = " + literal(Kind.of(type)) + " ORDER BY name")) {
+            try (Kept kept = kept(LIST_SQL.get(Kind.of(type)))) {
                 PreparedStatement ps = kept.ps();
                 List<T> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -687,20 +683,22 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /** Each kind as an SQL literal; wire names are constants of lower-case letters and underscores, checked here. */
-    private static final Map<Kind, String> LITERALS = new java.util.EnumMap<>(Kind.class);
+    /**
+     * {@link JdbcTx#list}'s statement for each kind, with the kind written into the SQL (Kind's constant wire names,
+     * checked here to be lower-case letters and underscores, never input). With the kind as a parameter, PostgreSQL
+     * planned the statement anew at every execution (pg_prepared_statements: 46 custom plans in 50 runs, 0 generic;
+     * its estimate for the average kind's rows made the generic plan look worse), and an issuance lists the locks
+     * three times.
+     */
+    private static final Map<Kind, String> LIST_SQL = new java.util.EnumMap<>(Kind.class);
 
     static {
         for (Kind kind : Kind.values()) {
             if (!kind.wireName().matches("[a-z_]+")) {
                 throw new IllegalStateException("kind " + kind + " has a wire name unfit for SQL: " + kind.wireName());
             }
-            LITERALS.put(kind, "'" + kind.wireName() + "'");
+            LIST_SQL.put(kind, "SELECT body FROM resources WHERE kind = '" + kind.wireName() + "' ORDER BY name");
         }
-    }
-
-    private static String literal(Kind kind) {
-        return LITERALS.get(kind);
     }
 
     @SuppressWarnings("unchecked")

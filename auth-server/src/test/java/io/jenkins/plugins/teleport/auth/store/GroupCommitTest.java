@@ -191,7 +191,7 @@ class GroupCommitTest {
         ApiException e = assertThrows(ApiException.class, () -> store.write(tx -> tx.create(Role.of("after", null))));
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         store = JdbcStore.sqlite(dir.resolve("auth.db"), Clock.systemUTC());
-        assertEquals(List.of("before"), store.read(tx -> tx.list(Role.class)).stream().map(r -> r.metadata().name()).toList());
+        assertEquals(List.of("before"), roleNames());
     }
 
     /**
