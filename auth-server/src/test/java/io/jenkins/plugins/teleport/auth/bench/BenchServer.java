@@ -81,6 +81,11 @@ public final class BenchServer {
             target = StoreSeeder.Target.sqlite(config.sqlitePath());
         }
 
+        // -Dbench.http.threads=N (in SERVER_JAVA_OPTS): another number of request threads than the default 32.
+        int threads = Integer.getInteger("bench.http.threads", 0);
+        if (threads > 0) {
+            config = config.withHttp(new ServerConfig.Http(0, threads, null, null, null, null, 0, 0));
+        }
         AuthServer server = AuthServer.start(config, Clock.systemUTC());
         IdentityFile adminId = Bootstrap.adminIdentity(server.store(), server.ca(), Clock.systemUTC(), "admin", Duration.ofHours(12));
         TestClient admin = new TestClient(server.url(), adminId.sslContext());
