@@ -46,7 +46,19 @@ public final class IssuanceLoad {
     /** One server run's figures. */
     record Run(String name, long stored, int clients, double rate, double p50, double p90, double p99, double p999, double max,
                long errors, long connections, double serverCpu, double generatorCpu, double databaseCpu, double machineBusyCores,
-               double otherCpu, String loadBefore, String loadAfter) {}
+               double otherCpu, String loadBefore, String loadAfter, double jitShare) {
+
+        /**
+         * Whether the server ran its compiled code: its JIT compiled for at most {@link #MAX_JIT_SHARE} of the window.
+         * With 2 busy cores the compiler can starve and the code stay slow for minutes (docs/BENCHMARKS.md, seventh step).
+         */
+        boolean valid() {
+            return jitShare <= MAX_JIT_SHARE;
+        }
+    }
+
+    /** The most of the measured window the server's JIT may spend compiling in a valid run. */
+    static final double MAX_JIT_SHARE = 0.10;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = options(args);
@@ -244,9 +256,10 @@ public final class IssuanceLoad {
         double dbCpu = (db1 - db0) / 1e3 / Math.max(1, total);
         double busyCores = (machine1 - machine0) / 1e9 / elapsed;
         double other = ((machine1 - machine0) - (server1 - server0) - (gen1 - gen0) - (db1 - db0)) / 1e9 / elapsed;
+        double jitMillis = jvm1.path("compile_ms").asDouble() - jvm0.path("compile_ms").asDouble();
         Run run = new Run(name, stored, load.size(), rate, pct(all, 0.50), pct(all, 0.90), pct(all, 0.99), pct(all, 0.999),
                 all.length == 0 ? 0 : all[all.length - 1] / 1e6, errors.get(), connections, serverCpu, generatorCpu, dbCpu,
-                busyCores, other, loadBefore, loadAfter);
+                busyCores, other, loadBefore, loadAfter, jitMillis / 1e3 / elapsed);
         System.out.printf("  %d clients: %.0f issuances/s, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, "
                         + "%d errors, %d connections opened%n", run.clients(), run.rate(), run.p50(), run.p90(), run.p99(),
                 run.p999(), run.max(), run.errors(), run.connections());
@@ -255,8 +268,12 @@ public final class IssuanceLoad {
                 server.postmasterPid().isPresent() ? String.format(", PostgreSQL %.0f us", run.databaseCpu()) : "",
                 run.machineBusyCores(), Runtime.getRuntime().availableProcessors(), run.otherCpu(), loadBefore, loadAfter);
         System.out.printf("  server JVM in the measured window: JIT compiling %.0f ms, GC %.0f ms (after %.0f s of warm-up)%n",
-                jvm1.path("compile_ms").asDouble() - jvm0.path("compile_ms").asDouble(),
-                jvm1.path("gc_ms").asDouble() - jvm0.path("gc_ms").asDouble(), warmedUp);
+                jitMillis, jvm1.path("gc_ms").asDouble() - jvm0.path("gc_ms").asDouble(), warmedUp);
+        if (!run.valid()) {
+            System.out.printf("  NOT VALID: the server's JIT compiled for %.0f %% of the window (at most %.0f %%), so its code was "
+                    + "not yet compiled: run again with a longer --warmup, fewer clients, or on a quieter machine%n",
+                    100 * run.jitShare(), 100 * MAX_JIT_SHARE);
+        }
         System.out.println("  server CPU per issuance by thread: " + byThread(threads0, threads1, total));
         if (firstError.get() != null) {
             System.out.println("  first error: " + firstError.get());
@@ -310,7 +327,7 @@ public final class IssuanceLoad {
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (Run r : runs) {
             System.out.printf("| %s | %,d | %.0f | %.0f %% | %.1f ms | %.1f ms | %.0f us%s | %.0f %% | %.0f us | %s -> %s |%n",
-                    r.name(), r.stored(), r.rate(), 100 * r.rate() / ceiling, r.p50(), r.p99(), r.serverCpu(),
+                    r.name() + (r.valid() ? "" : " (not valid: JIT)"), r.stored(), r.rate(), 100 * r.rate() / ceiling, r.p50(), r.p99(), r.serverCpu(),
                     r.databaseCpu() > 0 ? String.format(" (+ PostgreSQL %.0f us)", r.databaseCpu()) : "",
                     100 * ceilingCpu / r.serverCpu(), r.generatorCpu(), r.loadBefore(), r.loadAfter());
         }
@@ -318,7 +335,8 @@ public final class IssuanceLoad {
         Optional<Run> postgres = runs.stream().filter(r -> r.name().equals("PostgreSQL")).min(java.util.Comparator.comparingLong(Run::stored));
         Optional<Run> big = runs.stream().filter(r -> r.name().equals("SQLite")).max(java.util.Comparator.comparingLong(Run::stored));
         if (sqlite.isPresent() && postgres.isPresent()) {
-            System.out.printf("PostgreSQL / SQLite throughput: %.0f %% (goal: at least 50 %%)%n", 100 * postgres.get().rate() / sqlite.get().rate());
+            System.out.printf("PostgreSQL / SQLite throughput: %.0f %% (goal: at least 50 %%)%s%n", 100 * postgres.get().rate() / sqlite.get().rate(),
+                    postgres.get().valid() && sqlite.get().valid() ? "" : "; not valid: a run's JIT had not settled");
         }
         if (sqlite.isPresent() && big.isPresent() && big.get() != sqlite.get()) {
             System.out.printf("p99 with %,d stored / with %,d stored (SQLite): %.2f (goal: at most 1.5)%n", big.get().stored(),
