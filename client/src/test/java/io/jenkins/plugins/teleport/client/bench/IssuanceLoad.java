@@ -336,16 +336,21 @@ public final class IssuanceLoad {
         Optional<Run> big = runs.stream().filter(r -> r.name().equals("SQLite")).max(java.util.Comparator.comparingLong(Run::stored));
         if (sqlite.isPresent() && postgres.isPresent()) {
             System.out.printf("PostgreSQL / SQLite throughput: %.0f %% (goal: at least 50 %%)%s%n", 100 * postgres.get().rate() / sqlite.get().rate(),
-                    postgres.get().valid() && sqlite.get().valid() ? "" : "; not valid: a run's JIT had not settled");
+                    validity(postgres.get(), sqlite.get()));
         }
         if (sqlite.isPresent() && big.isPresent() && big.get() != sqlite.get()) {
-            System.out.printf("p99 with %,d stored / with %,d stored (SQLite): %.2f (goal: at most 1.5)%n", big.get().stored(),
-                    sqlite.get().stored(), big.get().p99() / sqlite.get().p99());
+            System.out.printf("p99 with %,d stored / with %,d stored (SQLite): %.2f (goal: at most 1.5)%s%n", big.get().stored(),
+                    sqlite.get().stored(), big.get().p99() / sqlite.get().p99(), validity(big.get(), sqlite.get()));
         }
         System.out.println("goals: CPU efficiency at least 40 %, throughput at least 40 % of the ceiling, p99 at most 25 ms");
     }
 
-    private static double pct(long[] sorted, double p) {
+    /** What a ratio of two runs' figures is worth: nothing to add when both are valid. */
+    private static String validity(Run a, Run b) {
+        return a.valid() && b.valid() ? "" : "; not valid: a run's JIT had not settled";
+    }
+
+        private static double pct(long[] sorted, double p) {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))] / 1e6;
     }
 
