@@ -57,10 +57,12 @@ public final class JdbcStore implements Store {
     // (GroupCommit), instead of queueing in SQLite's busy handler, which sleeps and polls. PostgreSQL has concurrent
     // writers and needs none.
     private final Optional<GroupCommit> writer;
+    // SQLite: its WAL copied back into the file by a thread of its own, not by the writer's commits.
+    private final Optional<WalCheckpoints> checkpoints;
     private final DecodedResources decoded = new DecodedResources();
 
     private JdbcStore(HikariDataSource pool, Dialect dialect, Clock clock, String description,
-                      Optional<GroupCommit.Connections> writerConnections) {
+                      Optional<GroupCommit.Connections> writerConnections, Optional<GroupCommit.Connections> checkpointConnections) {
         this.pool = pool;
         this.dialect = dialect;
         this.clock = clock;
@@ -77,6 +79,7 @@ public final class JdbcStore implements Store {
             throw e;
         }
         this.writer = writerConnections.map(open -> new GroupCommit(pool.getPoolName(), open, JdbcTx::new));
+        this.checkpoints = checkpointConnections.map(open -> new WalCheckpoints(pool.getPoolName(), open));
     }
 
     /**
@@ -121,7 +124,8 @@ public final class JdbcStore implements Store {
         hikari.setMaximumPoolSize(8);
         hikari.setPoolName("sqlite");
         return new JdbcStore(new HikariDataSource(hikari), Dialect.SQLITE, clock, "sqlite:" + file.toAbsolutePath(),
-                Optional.of(() -> writerConnections.apply(ds.getConnection())));
+                Optional.of(() -> writerConnections.apply(WalCheckpoints.configureWriter(ds.getConnection()))),
+                Optional.of(ds::getConnection));
     }
 
     /** Connects to PostgreSQL and migrates the schema. */
@@ -133,7 +137,7 @@ public final class JdbcStore implements Store {
         hikari.setMaximumPoolSize(16);
         hikari.setPoolName("postgres");
         return new JdbcStore(new HikariDataSource(hikari), Dialect.POSTGRES, clock,
-                "postgres:" + jdbcUrl.replaceFirst("^jdbc:postgresql://", ""), Optional.empty());
+                "postgres:" + jdbcUrl.replaceFirst("^jdbc:postgresql://", ""), Optional.empty(), Optional.empty());
     }
 
     @Override
@@ -190,6 +194,7 @@ public final class JdbcStore implements Store {
     @Override
     public void close() {
         writer.ifPresent(GroupCommit::close);
+        checkpoints.ifPresent(WalCheckpoints::close);
         pool.close();
     }
 
