@@ -97,13 +97,14 @@ final class ApiHandler extends Handler.Abstract {
             Reply reply;
             Optional<ErrorCode> code = Optional.empty();
             try {
-                Route route = route(method, path);
+                String[] segments = path.split("/");
+                Route route = route(method, path, segments);
                 template = route.template();
                 if (bytes.length > 0 && takesBody(method)) {
                     checkContentType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
                 }
                 byte[] given = takesBody(method) ? bytes : new byte[0];
-                reply = route.handler().handle(new Call(method, path, route.match(path).orElseThrow(), query(request), given,
+                reply = route.handler().handle(new Call(method, path, route.match(segments).orElseThrow(), query(request), given,
                         caller, Request.getRemoteAddr(request)));
             } catch (RuntimeException e) {
                 Failure failure = Failure.of(e, method, path);
@@ -139,10 +140,10 @@ final class ApiHandler extends Handler.Abstract {
             }, request.getComponents().getExecutor());
         }
 
-        private Route route(String method, String path) {
+        private Route route(String method, String path, String[] segments) {
             boolean pathKnown = false;
             for (Route route : routes) {
-                if (route.match(path).isEmpty()) {
+                if (route.match(segments).isEmpty()) {
                     continue;
                 }
                 pathKnown = true;

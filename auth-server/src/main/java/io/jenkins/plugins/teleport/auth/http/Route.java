@@ -8,8 +8,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** One API endpoint: a method, a path template such as {@code /v1/access-requests/{id}}, and its handler. */
-public record Route(String method, String template, Handler handler) {
+/**
+ * One API endpoint: a method, a path template such as {@code /v1/access-requests/{id}}, and its handler. The
+ * template is split into its segments once, here, not on every call.
+ */
+public final class Route {
 
     /** Turns a call into a reply; throws {@link io.jenkins.plugins.teleport.api.ApiException} to refuse. */
     @FunctionalInterface
@@ -17,22 +20,52 @@ public record Route(String method, String template, Handler handler) {
         Reply handle(Call call);
     }
 
+    private final String method;
+    private final String template;
+    private final Handler handler;
+    private final String[] segments;
+
+    public Route(String method, String template, Handler handler) {
+        this.method = method;
+        this.template = template;
+        this.handler = handler;
+        this.segments = template.split("/");
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String template() {
+        return template;
+    }
+
+    public Handler handler() {
+        return handler;
+    }
+
     /** The path parameters if {@code path} fits the template. */
     public Optional<Map<String, String>> match(String path) {
-        String[] want = template.split("/");
-        String[] got = path.split("/");
-        if (want.length != got.length) {
+        return match(path.split("/"));
+    }
+
+    /** {@link #match(String)} for a path already split at its slashes. */
+    Optional<Map<String, String>> match(String[] got) {
+        if (segments.length != got.length) {
             return Optional.empty();
         }
+        for (int i = 0; i < segments.length; i++) {
+            if (!segments[i].startsWith("{") && !segments[i].equals(got[i])) {
+                return Optional.empty();
+            }
+        }
         Map<String, String> params = new HashMap<>();
-        for (int i = 0; i < want.length; i++) {
-            if (want[i].startsWith("{")) {
+        for (int i = 0; i < segments.length; i++) {
+            if (segments[i].startsWith("{")) {
                 if (got[i].isEmpty()) {
                     return Optional.empty();
                 }
-                params.put(want[i].substring(1, want[i].length() - 1), decode(got[i]));
-            } else if (!want[i].equals(got[i])) {
-                return Optional.empty();
+                params.put(segments[i].substring(1, segments[i].length() - 1), decode(got[i]));
             }
         }
         return Optional.of(params);
@@ -44,5 +77,10 @@ public record Route(String method, String template, Handler handler) {
         } catch (IllegalArgumentException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "malformed path segment '" + segment + "'");
         }
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + template;
     }
 }
