@@ -87,11 +87,18 @@ public record ServerConfig(
     public record Http(int maxConnections, int threads, Duration handshakeTimeout, Duration requestHeaderTimeout,
                        Duration requestBodyTimeout, Duration idleTimeout, int maxHeaderBytes, int maxBodyBytes) {
 
+        /**
+         * Request threads by default: twice the cores, at least 4. The handlers are CPU work (an issuance waiting for
+         * SQLite's commit holds no thread), and more threads than that only share the cores: on 2 cores, 32 threads
+         * starved the JIT compiler for minutes with PostgreSQL (docs/BENCHMARKS.md, seventh and eighth steps).
+         */
+        static final int DEFAULT_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
         public static final Http DEFAULTS = new Http(0, 0, null, null, null, null, 0, 0);
 
         public Http {
             maxConnections = positive(maxConnections, 2048, "http.max_connections");
-            threads = positive(threads, 32, "http.threads");
+            threads = positive(threads, DEFAULT_THREADS, "http.threads");
             handshakeTimeout = positive(handshakeTimeout, Duration.ofSeconds(10), "http.handshake_timeout");
             requestHeaderTimeout = positive(requestHeaderTimeout, Duration.ofSeconds(10), "http.request_header_timeout");
             requestBodyTimeout = positive(requestBodyTimeout, Duration.ofSeconds(15), "http.request_body_timeout");

@@ -65,7 +65,9 @@ class ServerConfigTest {
 
     @Test
     void leftOutLimitsHaveTheDocumentedDefaults() throws Exception {
-        assertEquals(new ServerConfig.Http(2048, 32, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(15),
+        // Request threads: twice the cores, at least 4.
+        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        assertEquals(new ServerConfig.Http(2048, threads, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(15),
                 Duration.ofSeconds(20), 8192, 1 << 20), read("http: {}\n").http());
         assertEquals(ServerConfig.Http.DEFAULTS, read("cluster_name: x\n").http());
     }
