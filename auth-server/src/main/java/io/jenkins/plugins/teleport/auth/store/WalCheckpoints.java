@@ -25,7 +25,7 @@ final class WalCheckpoints implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WalCheckpoints.class);
 
-    /** How often the WAL is copied back: at issuance load about 1,000 - 2,000 pages, a few MB. */
+    /** How often the WAL is copied back into the database file. */
     static final Duration INTERVAL = Duration.ofMillis(200);
 
     /**
@@ -80,7 +80,7 @@ final class WalCheckpoints implements AutoCloseable {
     }
 
     /** One passive checkpoint: copies the WAL's pages that no reader still needs; blocks no one. */
-    static void checkpoint(Connection connection) throws SQLException {
+    private static void checkpoint(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement(); ResultSet ignored = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
             // The row (busy, pages in the WAL, pages copied) is not needed: the next round copies what this one left.
         }

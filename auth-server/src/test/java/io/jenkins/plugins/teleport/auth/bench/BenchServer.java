@@ -81,7 +81,8 @@ public final class BenchServer {
             target = StoreSeeder.Target.sqlite(config.sqlitePath());
         }
 
-        // -Dbench.http.threads=N (in SERVER_JAVA_OPTS): another number of request threads than the server's default (twice the cores, at least 4).
+        // -Dbench.http.threads=N (in SERVER_JAVA_OPTS): another number of request threads than the server's default
+        // (twice the cores, at least 4).
         int threads = Integer.getInteger("bench.http.threads", 0);
         if (threads > 0) {
             config = config.withHttp(new ServerConfig.Http(0, threads, null, null, null, null, 0, 0));

@@ -350,7 +350,7 @@ public final class IssuanceLoad {
         return a.valid() && b.valid() ? "" : "; not valid: a run's JIT had not settled";
     }
 
-        private static double pct(long[] sorted, double p) {
+    private static double pct(long[] sorted, double p) {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))] / 1e6;
     }
 
