@@ -25,9 +25,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -85,8 +87,11 @@ final class CertificateIssuance {
 
         // Decide and sign outside the store's write transaction (signing is the CPU work, and SQLite has one writer),
         // then record in one transaction that checks again, so a release or lock in between wins.
+        // Locks are not read here: the caller's authentication read them a moment ago, and the transaction below reads
+        // them again, so a lock made in between (on the bot or on this request) still refuses the issuance, after
+        // signing instead of before.
         Instant now = clock.instant();
-        Grant grant = store.read(tx -> grant(tx, caller, id, now));
+        Grant grant = store.read(tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now));
         List<String> principals = CertificatePolicy.principals(grant.roles());
         Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = CertificatePolicy.notAfter(now, ask.ttl(), grant.request().spec().maxDuration(), grant.roles(), serverCap)
@@ -106,18 +111,32 @@ final class CertificateIssuance {
         // request is still at the revision read above (any change to it bumps the revision); else the writer encodes
         // them again from what it reads.
         Written ahead = written(grant.request(), now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
+        List<IssuedCertificate> certificates = List.of(
+                new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(), Optional.of(id), now,
+                        notAfter, Optional.empty(), ask.usage()),
+                new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
+                        notAfter, Optional.empty(), ask.usage()));
         return store.writeRetryingLater(tx -> {
-            AccessRequest request = grant(tx, caller, id, clock.instant()).request();
-            Written written = request.metadata().revision() == grant.request().metadata().revision() ? ahead
-                    : written(request, now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
+            Instant at = clock.instant();
             // Every issuance updates the request (compare-and-swap on its revision), so issuances and releases of one
             // request serialize on both stores, and the first issuance of a one-shot request claims it: a concurrent
-            // second one loses the swap, reads again and is refused.
-            tx.update(written.request());
-            tx.record(new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(),
-                    Optional.of(id), now, notAfter, Optional.empty(), ask.usage()));
-            tx.record(new IssuedCertificate(IssuedCertificate.Kind.TLS, tlsSerialHex, caller.subject(), Optional.of(id), now,
-                    notAfter, Optional.empty(), ask.usage()));
+            // second one loses the swap, reads again and is refused. The swap comes first: when it holds, the request is
+            // the one read before signing and need not be read again.
+            AccessRequest request = grant.request();
+            Written written = ahead;
+            boolean swapped = tx.updateIfUnchanged(ahead.request());
+            if (!swapped) {
+                // Changed since it was read (a review, a release, another issuance) or gone: decided again from what is
+                // stored now, and swapped again below (a conflict then retries the whole transaction).
+                request = CertificateIssuer.find(tx, id, caller);
+            }
+            grant(tx, caller, request, at);
+            if (!swapped) {
+                written = written(request, now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
+                tx.update(written.request());
+            }
+            LockRules.check(tx.list(Lock.class), LockRules.Subject.of(caller, List.of(id), List.of()), at);
+            tx.record(certificates);
             tx.append(written.event());
             return null;
         }).thenApply(committed -> {
@@ -154,15 +173,21 @@ final class CertificateIssuance {
      */
     private record Grant(AccessRequest request, List<Role> roles, List<Role> requestedRoles) {}
 
-    private static Grant grant(Tx tx, ClientIdentity caller, String id, Instant now) {
-        AccessRequest request = CertificateIssuer.find(tx, id, caller);
-        RoleSet botRoles = Access.rolesOf(tx, caller);
+    /** {@link Grant} of {@code request}: the caller's bot or user, then its roles and the requested ones in one read. */
+    private static Grant grant(Tx tx, ClientIdentity caller, AccessRequest request, Instant now) {
+        List<String> botRoleNames = Access.roleNamesOf(tx, caller);
+        List<String> names = new ArrayList<>(botRoleNames);
+        names.addAll(request.spec().roles());
+        Map<String, Role> stored = new HashMap<>();
+        for (Role role : tx.getAll(Role.class, names)) {
+            stored.put(role.name(), role);
+        }
+        RoleSet botRoles = new RoleSet(botRoleNames.stream().map(stored::get).filter(Objects::nonNull).toList());
         Map<String, Role> requested = new LinkedHashMap<>();
         for (String name : request.spec().roles()) {
-            tx.get(Role.class, name).ifPresent(r -> requested.put(name, r));
+            Optional.ofNullable(stored.get(name)).ifPresent(r -> requested.put(name, r));
         }
         AccessRequestLifecycle.checkAssumable(request, caller, botRoles, requested.keySet(), now);
-        LockRules.check(tx.list(Lock.class), LockRules.Subject.of(caller, List.of(id), List.of()), now);
         List<Role> roles = new ArrayList<>(botRoles.roles());
         roles.addAll(requested.values());
         return new Grant(request, roles, List.copyOf(requested.values()));

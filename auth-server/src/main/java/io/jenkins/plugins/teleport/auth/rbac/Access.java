@@ -21,17 +21,22 @@ public final class Access {
      * certificate was issued is refused.
      */
     public static RoleSet rolesOf(Tx tx, ClientIdentity caller) {
+        return roles(tx, roleNamesOf(tx, caller));
+    }
+
+    /** The names of the roles the caller's user or bot is assigned now; refused if it no longer exists. */
+    public static List<String> roleNamesOf(Tx tx, ClientIdentity caller) {
         Optional<List<String>> names = switch (caller.type()) {
             case USER -> tx.get(User.class, caller.name()).map(u -> u.spec().roles());
             case BOT -> tx.get(Bot.class, caller.name()).map(b -> b.spec().roles());
         };
-        return roles(tx, names.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
-                caller + " no longer exists in this cluster: ask an administrator for a new identity")));
+        return names.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+                caller + " no longer exists in this cluster: ask an administrator for a new identity"));
     }
 
-    /** The named roles that exist; a role deleted since it was assigned grants nothing. */
+    /** The named roles that exist, read in one statement; a role deleted since it was assigned grants nothing. */
     public static RoleSet roles(Tx tx, List<String> names) {
-        return new RoleSet(names.stream().map(n -> tx.get(Role.class, n)).flatMap(Optional::stream).toList());
+        return new RoleSet(tx.getAll(Role.class, names));
     }
 
     /** Refuses unless a rule of the caller's roles allows {@code verb} on {@code resource}. */

@@ -18,9 +18,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -265,6 +268,31 @@ public final class JdbcStore implements Store {
         }
 
         @Override
+        public <T extends Resource> List<T> getAll(Class<T> type, List<String> names) {
+            List<String> distinct = List.copyOf(new LinkedHashSet<>(names));
+            Map<String, T> found = new HashMap<>();
+            for (int from = 0; from < distinct.size(); from += MAX_NAMES_PER_STATEMENT) {
+                List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + MAX_NAMES_PER_STATEMENT));
+                String sql = "SELECT name, body FROM resources WHERE kind = ? AND name IN (" + marks(chunk.size()) + ")";
+                try (Kept kept = chunk.size() <= MAX_KEPT_NAMES ? kept(sql) : new Kept(c.prepareStatement(sql), false)) {
+                    PreparedStatement ps = kept.ps();
+                    ps.setString(1, Kind.of(type).wireName());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 2, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            found.put(rs.getString(1), decoded.get(type, rs.getString(2), JdbcStore::decode));
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw unavailable(e);
+                }
+            }
+            return distinct.stream().map(found::get).filter(Objects::nonNull).toList();
+        }
+
+        @Override
         public <T extends Resource> List<T> list(Class<T> type) {
             try (Kept kept = kept(LIST_SQL.get(Kind.of(type)))) {
                 PreparedStatement ps = kept.ps();
@@ -283,11 +311,10 @@ public final class JdbcStore implements Store {
         @Override
         public Map<String, Long> revisions(Class<? extends Resource> type, List<String> names) {
             Map<String, Long> out = new java.util.HashMap<>();
-            for (int from = 0; from < names.size(); from += 500) {
-                List<String> chunk = names.subList(from, Math.min(names.size(), from + 500));
-                String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            for (int from = 0; from < names.size(); from += MAX_NAMES_PER_STATEMENT) {
+                List<String> chunk = names.subList(from, Math.min(names.size(), from + MAX_NAMES_PER_STATEMENT));
                 try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT name, revision FROM resources WHERE kind = ? AND name IN (" + marks + ")")) {
+                        "SELECT name, revision FROM resources WHERE kind = ? AND name IN (" + marks(chunk.size()) + ")")) {
                     ps.setString(1, Kind.of(type).wireName());
                     for (int i = 0; i < chunk.size(); i++) {
                         ps.setString(i + 2, chunk.get(i));
@@ -332,6 +359,20 @@ public final class JdbcStore implements Store {
         @Override
         public <T extends Resource> T update(Encoded<T> next) {
             T stored = next.value();
+            if (updateIfUnchanged(next)) {
+                return stored;
+            }
+            long expected = stored.metadata().revision() - 1;
+            if (get(stored.getClass(), stored.name()).isEmpty()) {
+                throw new ApiException(ErrorCode.NOT_FOUND, stored.kind() + " '" + stored.name() + "' does not exist");
+            }
+            throw new ApiException(ErrorCode.REVISION_CONFLICT, stored.kind() + " '" + stored.name()
+                    + "' was changed by someone else since revision " + expected + ": read it again and retry");
+        }
+
+        @Override
+        public <T extends Resource> boolean updateIfUnchanged(Encoded<T> next) {
+            T stored = next.value();
             long expected = stored.metadata().revision() - 1;
             try (Kept kept = kept(
                     "UPDATE resources SET revision = ?, body = ?, updated_at = ? WHERE kind = ? AND name = ? AND revision = ?")) {
@@ -343,18 +384,14 @@ public final class JdbcStore implements Store {
                 ps.setString(4, stored.kind());
                 ps.setString(5, stored.name());
                 ps.setLong(6, expected);
-                if (ps.executeUpdate() == 1) {
-                    decoded.written(stored, body, JdbcStore::decode);
-                    return stored;
+                if (ps.executeUpdate() != 1) {
+                    return false;
                 }
+                decoded.written(stored, body, JdbcStore::decode);
+                return true;
             } catch (SQLException e) {
                 throw unavailable(e);
             }
-            if (get(stored.getClass(), stored.name()).isEmpty()) {
-                throw new ApiException(ErrorCode.NOT_FOUND, stored.kind() + " '" + stored.name() + "' does not exist");
-            }
-            throw new ApiException(ErrorCode.REVISION_CONFLICT, stored.kind() + " '" + stored.name()
-                    + "' was changed by someone else since revision " + expected + ": read it again and retry");
         }
 
         @Override
@@ -576,18 +613,32 @@ public final class JdbcStore implements Store {
         }
 
         @Override
-        public void record(IssuedCertificate cert) {
-            try (Kept kept = kept("INSERT INTO certificates "
-                    + "(kind, serial, subject, request_id, issued_at, expires_at, revoked_at, usage_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        public void record(List<IssuedCertificate> certs) {
+            if (certs.isEmpty()) {
+                return;
+            }
+            String rows = String.join(", ", Collections.nCopies(certs.size(), "(?, ?, ?, ?, ?, ?, ?, ?)"));
+            String sql = "INSERT INTO certificates (kind, serial, subject, request_id, issued_at, expires_at, revoked_at, usage_json) "
+                    + "VALUES " + rows;
+            try (Kept kept = certs.size() <= MAX_KEPT_NAMES ? kept(sql) : new Kept(c.prepareStatement(sql), false)) {
                 PreparedStatement ps = kept.ps();
-                ps.setString(1, cert.kind().wireName());
-                ps.setString(2, cert.serial());
-                ps.setString(3, cert.subject());
-                ps.setString(4, cert.requestId().orElse(null));
-                ps.setLong(5, cert.issuedAt().toEpochMilli());
-                ps.setLong(6, cert.expiresAt().toEpochMilli());
-                ps.setObject(7, cert.revokedAt().map(Instant::toEpochMilli).orElse(null));
-                ps.setString(8, cert.usage().isEmpty() ? null : Json.mapper().writeValueAsString(cert.usage()));
+                int i = 0;
+                String usage = null;
+                Map<String, String> usageOf = null;
+                for (IssuedCertificate cert : certs) {
+                    if (cert.usage() != usageOf) {
+                        usageOf = cert.usage();
+                        usage = usageOf.isEmpty() ? null : Json.mapper().writeValueAsString(usageOf);
+                    }
+                    ps.setString(++i, cert.kind().wireName());
+                    ps.setString(++i, cert.serial());
+                    ps.setString(++i, cert.subject());
+                    ps.setString(++i, cert.requestId().orElse(null));
+                    ps.setLong(++i, cert.issuedAt().toEpochMilli());
+                    ps.setLong(++i, cert.expiresAt().toEpochMilli());
+                    ps.setObject(++i, cert.revokedAt().map(Instant::toEpochMilli).orElse(null));
+                    ps.setString(++i, usage);
+                }
                 ps.executeUpdate();
             } catch (SQLException e) {
                 throw unavailable(e);
@@ -678,6 +729,17 @@ public final class JdbcStore implements Store {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable certificate usage in the store", e);
         }
+    }
+
+    /** The most names one {@code IN (...)} list takes (both databases take far more; this keeps statements short). */
+    private static final int MAX_NAMES_PER_STATEMENT = 500;
+
+    /** Statements with at most this many names or rows are kept on SQLite; longer ones are one-offs. */
+    private static final int MAX_KEPT_NAMES = 16;
+
+    /** {@code n} parameter marks separated by commas. */
+    private static String marks(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
     }
 
     private static boolean isClosed(Connection connection) {

@@ -14,6 +14,12 @@ public interface Tx {
 
     <T extends Resource> Optional<T> get(Class<T> type, String name);
 
+    /**
+     * The stored resources of a type among {@code names}, in one statement, in the order of their first mention there
+     * (names not stored are left out): a bot's and a request's roles are read together on every issuance.
+     */
+    <T extends Resource> List<T> getAll(Class<T> type, List<String> names);
+
     <T extends Resource> List<T> list(Class<T> type);
 
     /** The stored revisions of the named resources of a type (names not stored are left out). */
@@ -32,6 +38,12 @@ public interface Tx {
 
     /** {@link #update(Resource)} with the stored form encoded ahead ({@link Encoded#update}). */
     <T extends Resource> T update(Encoded<T> next);
+
+    /**
+     * {@link #update(Encoded)} that answers false, changing nothing, where that refuses: the resource was changed since
+     * the revision {@code next} follows, or is gone. One statement either way.
+     */
+    <T extends Resource> boolean updateIfUnchanged(Encoded<T> next);
 
     /** Deletes a resource; false if there was none. */
     boolean delete(Class<? extends Resource> type, String name);
@@ -151,7 +163,12 @@ public interface Tx {
     int forgetTokenIdsExpiredBefore(Instant before);
 
     /** Records an issued certificate. */
-    void record(IssuedCertificate certificate);
+    default void record(IssuedCertificate certificate) {
+        record(List.of(certificate));
+    }
+
+    /** Records issued certificates in one statement (an issuance's SSH and X.509 pair). */
+    void record(List<IssuedCertificate> certificates);
 
     Optional<IssuedCertificate> certificate(IssuedCertificate.Kind kind, String serial);
 

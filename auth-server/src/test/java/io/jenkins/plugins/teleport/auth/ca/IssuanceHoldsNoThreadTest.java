@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jenkins.plugins.teleport.api.Lock;
+import io.jenkins.plugins.teleport.api.Metadata;
 import io.jenkins.plugins.teleport.auth.ServerConfig;
+import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
 import io.jenkins.plugins.teleport.auth.store.Store;
+import io.jenkins.plugins.teleport.auth.store.Tx;
 import io.jenkins.plugins.teleport.auth.testing.BotKeys;
 import io.jenkins.plugins.teleport.auth.testing.TestClient;
 import io.jenkins.plugins.teleport.auth.testing.TestClient.Response;
@@ -15,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An issuance waiting for its record to be committed holds no request thread (SQLite's single writer commits it
  * later): with the writer held, three times as many issuances as the server has request threads wait, and the server
- * still answers other calls; once the writer goes on, every issuance is answered with its certificates.
+ * still answers other calls; once the writer goes on, every issuance is answered with its certificates. What changes
+ * while an issuance waits for the writer (a lock) still refuses it: its transaction checks again.
  */
 class IssuanceHoldsNoThreadTest {
 
@@ -103,6 +109,42 @@ class IssuanceHoldsNoThreadTest {
         long recorded = cluster.admin().get("/v1/audit/events?request_id=" + id).json().path("items").findValuesAsText("event")
                 .stream().filter("cert.create"::equals).count();
         assertEquals(ISSUANCES, recorded, "every answered issuance was recorded");
+    }
+
+    @Test
+    void aLockMadeAfterTheIssuanceSignedButBeforeItsCommitRefusesIt() throws Exception {
+        String id = cluster.approvedDeployRequest(false);
+        TestClient bot = cluster.client(cluster.join("jenkins-deploy"));
+        Store store = cluster.server().store();
+
+        // The writer is held, then writes the lock in the transaction just before the issuance's: the issuance has read
+        // its grant and signed with no lock in force, and its own transaction must find the lock.
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> locker = store.writeLater(tx -> {
+            writerHeld.countDown();
+            await(release);
+            tx.create(new Lock(null, null, Metadata.named("incident-9"), new Lock.Spec(new Lock.Target(id, null, null, null),
+                    "incident 9", Optional.empty(), "test")));
+            return null;
+        });
+        assertTrue(writerHeld.await(10, TimeUnit.SECONDS), "the writer is held");
+        BotKeys keys = BotKeys.generate();
+        Future<Response> issuance = callers.submit(() -> bot.post("/v1/certs", keys.issueBody(id, Map.of())));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (store.queuedWrites() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the issuance did not reach the store");
+            Thread.sleep(5);
+        }
+        release.countDown();
+        locker.get(10, TimeUnit.SECONDS);
+
+        Response refused = issuance.get(30, TimeUnit.SECONDS);
+        AssumeRequestTest.assertRefused(refused, 403, "locked", "incident 9");
+        assertEquals(List.of(), cluster.admin().get("/v1/audit/events?request_id=" + id).json().path("items")
+                .findValuesAsText("event").stream().filter("cert.create"::equals).toList(), "nothing was recorded");
+        assertEquals(0, store.read(tx -> tx.certificates(IssuedCertificate.Kind.TLS, Tx.CertificateQuery.ofRequest(id),
+                java.time.Instant.now())).size(), "no certificate of the request was stored");
     }
 
     private static String answer(Future<Response> issuance) {

@@ -128,6 +128,58 @@ abstract class StoreContract {
     }
 
     @Test
+    void updateIfUnchangedSwapsOnlyTheRevisionItFollows() {
+        User v1 = store.write(tx -> tx.create(User.of("alice", List.of())));
+        Tx.Encoded<User> next = Tx.Encoded.update(new User(null, null, v1.metadata(), new User.Spec(List.of("dev"))));
+        assertEquals(true, store.write(tx -> tx.updateIfUnchanged(next)));
+        assertEquals(2, store.read(tx -> tx.get(User.class, "alice")).orElseThrow().metadata().revision());
+        // The same swap again follows revision 1, which is gone: nothing changes, no exception.
+        Tx.Encoded<User> stale = Tx.Encoded.update(new User(null, null, v1.metadata(), new User.Spec(List.of("ops"))));
+        assertEquals(false, store.write(tx -> tx.updateIfUnchanged(stale)));
+        assertEquals(List.of("dev"), store.read(tx -> tx.get(User.class, "alice")).orElseThrow().spec().roles());
+        Role ghost = Role.of("ghost", null);
+        assertEquals(false, store.write(tx -> tx.updateIfUnchanged(Tx.Encoded.update(ghost))));
+        assertEquals(Optional.empty(), store.read(tx -> tx.get(Role.class, "ghost")));
+    }
+
+    @Test
+    void getAllReadsTheStoredOnesOfTheNamesInTheirOrder() {
+        store.write(tx -> {
+            tx.create(Role.of("deploy", null));
+            tx.create(Role.of("audit", null));
+            tx.create(User.of("deploy", List.of()));
+            return null;
+        });
+        List<Role> found = store.read(tx -> tx.getAll(Role.class, List.of("audit", "missing", "deploy", "audit")));
+        assertEquals(List.of("audit", "deploy"), found.stream().map(Role::name).toList());
+        assertEquals(List.of(), store.read(tx -> tx.getAll(Role.class, List.of())));
+        // More names than one statement takes: read in several, still in order.
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            many.add("r" + i);
+        }
+        many.add("deploy");
+        assertEquals(List.of("deploy"), store.read(tx -> tx.getAll(Role.class, many)).stream().map(Role::name).toList());
+    }
+
+    @Test
+    void certificatesRecordedTogetherAreEachStored() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        store.write(tx -> {
+            tx.record(List.of(new IssuedCertificate(IssuedCertificate.Kind.SSH, "7", "bot", Optional.of("r"), now,
+                            now.plusSeconds(60), Optional.empty(), Map.of("build_url", "https://ci/1/")),
+                    cert(IssuedCertificate.Kind.TLS, "7", now.plusSeconds(60), Optional.of(now))));
+            return null;
+        });
+        IssuedCertificate ssh = store.read(tx -> tx.certificate(IssuedCertificate.Kind.SSH, "7")).orElseThrow();
+        assertEquals(Optional.empty(), ssh.revokedAt());
+        assertEquals(Map.of("build_url", "https://ci/1/"), ssh.usage());
+        IssuedCertificate tls = store.read(tx -> tx.certificate(IssuedCertificate.Kind.TLS, "7")).orElseThrow();
+        assertEquals(Optional.of(now), tls.revokedAt());
+        assertEquals(Map.of(), tls.usage());
+    }
+
+    @Test
     void eventsAreReadBackInOrderByRequestAndTimeRange() {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         store.write(tx -> {
