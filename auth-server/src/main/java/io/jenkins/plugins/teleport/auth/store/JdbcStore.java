@@ -755,7 +755,7 @@ public final class JdbcStore implements Store {
      * checked here to be lower-case letters and underscores, never input). With the kind as a parameter, PostgreSQL
      * planned the statement anew at every execution (pg_prepared_statements: 46 custom plans in 50 runs, 0 generic;
      * its estimate for the average kind's rows made the generic plan look worse), and an issuance lists the locks
-     * three times.
+     * twice (authentication, its transaction).
      */
     private static final Map<Kind, String> LIST_SQL = new java.util.EnumMap<>(Kind.class);
 
