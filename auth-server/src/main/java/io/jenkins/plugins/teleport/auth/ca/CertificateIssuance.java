@@ -122,16 +122,15 @@ final class CertificateIssuance {
             // request serialize on both stores, and the first issuance of a one-shot request claims it: a concurrent
             // second one loses the swap, reads again and is refused. The swap comes first: when it holds, the request is
             // the one read before signing and need not be read again.
-            AccessRequest request = grant.request();
-            Written written = ahead;
-            boolean swapped = tx.updateIfUnchanged(ahead.request());
-            if (!swapped) {
+            Written written;
+            if (tx.updateIfUnchanged(ahead.request())) {
+                grant(tx, caller, grant.request(), at);
+                written = ahead;
+            } else {
                 // Changed since it was read (a review, a release, another issuance) or gone: decided again from what is
-                // stored now, and swapped again below (a conflict then retries the whole transaction).
-                request = CertificateIssuer.find(tx, id, caller);
-            }
-            grant(tx, caller, request, at);
-            if (!swapped) {
+                // stored now, and swapped again (a conflict then retries the whole transaction).
+                AccessRequest request = CertificateIssuer.find(tx, id, caller);
+                grant(tx, caller, request, at);
                 written = written(request, now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
                 tx.update(written.request());
             }

@@ -253,6 +253,11 @@ public final class JdbcStore implements Store {
             return new Kept(ps, true);
         }
 
+        /** {@link #kept(String)} for a statement of at most {@code MAX_KEPT_NAMES} names or rows; a one-off otherwise. */
+        private Kept kept(String sql, int size) throws SQLException {
+            return size <= MAX_KEPT_NAMES ? kept(sql) : new Kept(c.prepareStatement(sql), false);
+        }
+
         @Override
         public <T extends Resource> Optional<T> get(Class<T> type, String name) {
             try (Kept kept = kept("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
@@ -274,7 +279,7 @@ public final class JdbcStore implements Store {
             for (int from = 0; from < distinct.size(); from += MAX_NAMES_PER_STATEMENT) {
                 List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + MAX_NAMES_PER_STATEMENT));
                 String sql = "SELECT name, body FROM resources WHERE kind = ? AND name IN (" + marks(chunk.size()) + ")";
-                try (Kept kept = chunk.size() <= MAX_KEPT_NAMES ? kept(sql) : new Kept(c.prepareStatement(sql), false)) {
+                try (Kept kept = kept(sql, chunk.size())) {
                     PreparedStatement ps = kept.ps();
                     ps.setString(1, Kind.of(type).wireName());
                     for (int i = 0; i < chunk.size(); i++) {
@@ -620,7 +625,7 @@ public final class JdbcStore implements Store {
             String rows = String.join(", ", Collections.nCopies(certs.size(), "(?, ?, ?, ?, ?, ?, ?, ?)"));
             String sql = "INSERT INTO certificates (kind, serial, subject, request_id, issued_at, expires_at, revoked_at, usage_json) "
                     + "VALUES " + rows;
-            try (Kept kept = certs.size() <= MAX_KEPT_NAMES ? kept(sql) : new Kept(c.prepareStatement(sql), false)) {
+            try (Kept kept = kept(sql, certs.size())) {
                 PreparedStatement ps = kept.ps();
                 int i = 0;
                 String usage = null;

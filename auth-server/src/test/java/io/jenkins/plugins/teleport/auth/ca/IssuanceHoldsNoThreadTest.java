@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,14 +68,8 @@ class IssuanceHoldsNoThreadTest {
         var identity = cluster.join("jenkins-deploy");
         Store store = cluster.server().store();
 
-        CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Object> holder = store.writeLater(tx -> {
-            writerHeld.countDown();
-            await(release);
-            return null;
-        });
-        assertTrue(writerHeld.await(10, TimeUnit.SECONDS), "the writer is held");
+        CompletableFuture<Object> holder = holdWriter(store, release, tx -> {});
 
         List<Future<Response>> issuances = new ArrayList<>();
         for (int i = 0; i < ISSUANCES; i++) {
@@ -119,16 +114,9 @@ class IssuanceHoldsNoThreadTest {
 
         // The writer is held, then writes the lock in the transaction just before the issuance's: the issuance has read
         // its grant and signed with no lock in force, and its own transaction must find the lock.
-        CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Object> locker = store.writeLater(tx -> {
-            writerHeld.countDown();
-            await(release);
-            tx.create(new Lock(null, null, Metadata.named("incident-9"), new Lock.Spec(new Lock.Target(id, null, null, null),
-                    "incident 9", Optional.empty(), "test")));
-            return null;
-        });
-        assertTrue(writerHeld.await(10, TimeUnit.SECONDS), "the writer is held");
+        CompletableFuture<Object> locker = holdWriter(store, release, tx -> tx.create(new Lock(null, null,
+                Metadata.named("incident-9"), new Lock.Spec(new Lock.Target(id, null, null, null), "incident 9", Optional.empty(), "test"))));
         BotKeys keys = BotKeys.generate();
         Future<Response> issuance = callers.submit(() -> bot.post("/v1/certs", keys.issueBody(id, Map.of())));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -145,6 +133,23 @@ class IssuanceHoldsNoThreadTest {
                 .findValuesAsText("event").stream().filter("cert.create"::equals).toList(), "nothing was recorded");
         assertEquals(0, store.read(tx -> tx.certificates(IssuedCertificate.Kind.TLS, Tx.CertificateQuery.ofRequest(id),
                 java.time.Instant.now())).size(), "no certificate of the request was stored");
+    }
+
+    /**
+     * Holds SQLite's writer in a write of its own until {@code release}, which then does {@code then}; returns once the
+     * writer is held, with the write's stage.
+     */
+    private static CompletableFuture<Object> holdWriter(Store store, CountDownLatch release, Consumer<Tx> then)
+            throws InterruptedException {
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CompletableFuture<Object> holder = store.writeLater(tx -> {
+            writerHeld.countDown();
+            await(release);
+            then.accept(tx);
+            return null;
+        });
+        assertTrue(writerHeld.await(10, TimeUnit.SECONDS), "the writer is held");
+        return holder;
     }
 
     private static String answer(Future<Response> issuance) {
