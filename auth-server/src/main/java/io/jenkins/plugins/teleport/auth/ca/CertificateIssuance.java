@@ -27,10 +27,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
@@ -40,7 +42,8 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  * The issuance hot path ({@code POST /v1/certs}): an approved access request turned into an SSH and an X.509
  * certificate for its bot. The keys are read and both certificates signed outside the store's write transaction
  * (signing is the CPU work, and SQLite has one writer); one transaction then checks everything again, claims the
- * request (compare-and-swap on its revision), records both certificates and the {@code cert.create} audit event.
+ * request (compare-and-swap on its revision that also holds only while the bot and the roles decided by are stored as
+ * read), reads the locks, records both certificates and the {@code cert.create} audit event.
  * {@link CertificateIssuer} is its entry point.
  */
 final class CertificateIssuance {
@@ -92,13 +95,13 @@ final class CertificateIssuance {
         // signing instead of before.
         Instant now = clock.instant();
         Grant grant = store.read(tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now));
-        List<String> principals = CertificatePolicy.principals(grant.roles());
+        Terms terms = terms(grant, now, ask);
+        List<String> principals = terms.principals();
         Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
-        Instant notAfter = CertificatePolicy.notAfter(now, ask.ttl(), grant.request().spec().maxDuration(), grant.roles(), serverCap)
-                .truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = terms.notAfter();
         long sshSerial = serials.next();
         BigInteger tlsSerial = SerialNumbers.x509(sshSerial);
-        Map<String, String> extensions = new TreeMap<>(CertificatePolicy.permits(grant.requestedRoles()));
+        Map<String, String> extensions = new TreeMap<>(terms.permits());
         extensions.put(CertificateIssuer.ACTIVE_REQUESTS_EXTENSION, "{\"access_requests\":[\"" + id + "\"]}");
         extensions.put(CertificateIssuer.DISALLOW_REISSUE_EXTENSION, "");
         String keyId = "bot:" + caller.name() + " request:" + id + " serial:" + sshSerial;
@@ -122,15 +125,21 @@ final class CertificateIssuance {
             // request serialize on both stores, and the first issuance of a one-shot request claims it: a concurrent
             // second one loses the swap, reads again and is refused. The swap comes first: when it holds, the request is
             // the one read before signing and need not be read again.
+            // The swap also holds only while the bot and the roles the grant was decided by are stored as read, so then
+            // the decision stands as made and only its time is checked again (the request may have expired since).
             Written written;
-            if (tx.updateIfUnchanged(ahead.request())) {
-                grant(tx, caller, grant.request(), at);
+            if (tx.updateIfUnchanged(ahead.request(), grant.decidedBy())) {
+                grant.check(caller, at);
                 written = ahead;
             } else {
-                // Changed since it was read (a review, a release, another issuance) or gone: decided again from what is
-                // stored now, and swapped again (a conflict then retries the whole transaction).
+                // Changed since it was read (a review, a release, another issuance, a role or the bot edited) or gone:
+                // decided again from what is stored now, and swapped again (a conflict then retries the whole transaction).
                 AccessRequest request = CertificateIssuer.find(tx, id, caller);
-                grant(tx, caller, request, at);
+                if (!terms(grant(tx, caller, request, at), now, ask).equals(terms)) {
+                    // A role or the request was edited so that what was signed no longer follows from what is stored.
+                    throw new ApiException(ErrorCode.ACCESS_DENIED, "the roles of request " + id + " changed while its "
+                            + "certificates were signed (their principals, lifetime or permissions would differ now): ask again");
+                }
                 written = written(request, now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
                 tx.update(written.request());
             }
@@ -144,6 +153,16 @@ final class CertificateIssuance {
             return new IssuedCertificates(id, sshText, Long.toString(sshSerial), List.of(sshCa.publicKeyLine()), principals,
                     tls, tlsSerialHex, List.of(tlsCa.certificatePem()), notBefore, notAfter);
         });
+    }
+
+    /** What the certificates say that the roles decide: the SSH principals, the expiry, the SSH permissions. */
+    private record Terms(List<String> principals, Instant notAfter, Map<String, String> permits) {}
+
+    private Terms terms(Grant grant, Instant now, IssueCertificates ask) {
+        return new Terms(CertificatePolicy.principals(grant.roles()),
+                CertificatePolicy.notAfter(now, ask.ttl(), grant.request().spec().maxDuration(), grant.roles(), serverCap)
+                        .truncatedTo(ChronoUnit.SECONDS),
+                CertificatePolicy.permits(grant.requestedRoles()));
     }
 
     /** What an issuance writes besides its certificates: the request, assumed, and the {@code cert.create} event. */
@@ -166,29 +185,51 @@ final class CertificateIssuance {
     }
 
     /**
-     * The request, checked as assumable by {@code caller} now; the roles its certificates' lifetime and principals
-     * are decided by (the bot's and the requested ones); and the requested roles, whose options decide the SSH
-     * permissions.
+     * The request, checked as assumable by the caller; its bot's roles and the requested roles that exist (whose options
+     * decide the SSH permissions); and everything the decision was read from, as read: the bot, those roles, and the
+     * names of the roles that were not stored. The issuance's transaction writes only while all of that is still stored
+     * as read ({@link Tx#updateIfUnchanged(Tx.Encoded, List)}), and then need not read it again.
      */
-    private record Grant(AccessRequest request, List<Role> roles, List<Role> requestedRoles) {}
+    private record Grant(AccessRequest request, RoleSet botRoles, List<Role> requested, List<Tx.AsRead> decidedBy) {
+
+        /** The roles the certificates' lifetime and principals are decided by: the bot's, then the requested ones. */
+        List<Role> roles() {
+            List<Role> roles = new ArrayList<>(botRoles.roles());
+            roles.addAll(requested);
+            return roles;
+        }
+
+        List<Role> requestedRoles() {
+            return requested;
+        }
+
+        /** Refuses unless the request is assumable by {@code caller} at {@code now}, from what was read. */
+        void check(ClientIdentity caller, Instant now) {
+            Set<String> existing = new LinkedHashSet<>();
+            requested.forEach(r -> existing.add(r.name()));
+            AccessRequestLifecycle.checkAssumable(request, caller, botRoles, existing, now);
+        }
+    }
 
     /** {@link Grant} of {@code request}: the caller's bot or user, then its roles and the requested ones in one read. */
     private static Grant grant(Tx tx, ClientIdentity caller, AccessRequest request, Instant now) {
-        List<String> botRoleNames = Access.roleNamesOf(tx, caller);
-        List<String> names = new ArrayList<>(botRoleNames);
+        Access.Holder holder = Access.holderOf(tx, caller);
+        Set<String> names = new LinkedHashSet<>(holder.roleNames());
         names.addAll(request.spec().roles());
         Map<String, Role> stored = new HashMap<>();
-        for (Role role : tx.getAll(Role.class, names)) {
+        for (Role role : tx.getAll(Role.class, List.copyOf(names))) {
             stored.put(role.name(), role);
         }
-        RoleSet botRoles = new RoleSet(botRoleNames.stream().map(stored::get).filter(Objects::nonNull).toList());
-        Map<String, Role> requested = new LinkedHashMap<>();
-        for (String name : request.spec().roles()) {
-            Optional.ofNullable(stored.get(name)).ifPresent(r -> requested.put(name, r));
+        List<Tx.AsRead> decidedBy = new ArrayList<>();
+        decidedBy.add(tx.asRead(holder.resource()));
+        for (String name : names) {
+            Role role = stored.get(name);
+            decidedBy.add(role == null ? Tx.AsRead.absent(Role.class, name) : tx.asRead(role));
         }
-        AccessRequestLifecycle.checkAssumable(request, caller, botRoles, requested.keySet(), now);
-        List<Role> roles = new ArrayList<>(botRoles.roles());
-        roles.addAll(requested.values());
-        return new Grant(request, roles, List.copyOf(requested.values()));
+        RoleSet botRoles = new RoleSet(holder.roleNames().stream().map(stored::get).filter(Objects::nonNull).toList());
+        List<Role> requested = request.spec().roles().stream().distinct().map(stored::get).filter(Objects::nonNull).toList();
+        Grant grant = new Grant(request, botRoles, requested, List.copyOf(decidedBy));
+        grant.check(caller, now);
+        return grant;
     }
 }

@@ -3,6 +3,7 @@ package io.jenkins.plugins.teleport.auth.rbac;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.Bot;
 import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Resource;
 import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.api.User;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
@@ -26,11 +27,19 @@ public final class Access {
 
     /** The names of the roles the caller's user or bot is assigned now; refused if it no longer exists. */
     public static List<String> roleNamesOf(Tx tx, ClientIdentity caller) {
-        Optional<List<String>> names = switch (caller.type()) {
-            case USER -> tx.get(User.class, caller.name()).map(u -> u.spec().roles());
-            case BOT -> tx.get(Bot.class, caller.name()).map(b -> b.spec().roles());
+        return holderOf(tx, caller).roleNames();
+    }
+
+    /** The user or bot a caller is, as stored, with the names of the roles it is assigned. */
+    public record Holder(Resource resource, List<String> roleNames) {}
+
+    /** The caller's {@link Holder} as stored now; refused if it no longer exists. */
+    public static Holder holderOf(Tx tx, ClientIdentity caller) {
+        Optional<Holder> holder = switch (caller.type()) {
+            case USER -> tx.get(User.class, caller.name()).map(u -> new Holder(u, u.spec().roles()));
+            case BOT -> tx.get(Bot.class, caller.name()).map(b -> new Holder(b, b.spec().roles()));
         };
-        return names.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+        return holder.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
                 caller + " no longer exists in this cluster: ask an administrator for a new identity"));
     }
 

@@ -6,6 +6,7 @@ import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Resource;
 import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.api.User;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
@@ -33,6 +34,22 @@ final class DecodedResources {
     private record Key(Class<? extends Resource> type, String body) {}
 
     private final ConcurrentHashMap<Key, Resource> decoded = new ConcurrentHashMap<>();
+
+    /** A kept value, by identity: the instance handed out, not any equal one (hashing a role deeply costs more). */
+    private record Same(Resource value) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Same other && other.value == value;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(value);
+        }
+    }
+
+    /** The stored text each kept value was decoded from or encoded to: what {@link Tx#asRead} witnesses. */
+    private final ConcurrentHashMap<Same, String> bodies = new ConcurrentHashMap<>();
 
     /** The resource {@code body} holds, as {@code decode} makes it, decoded once per distinct body of a kept kind. */
     <T extends Resource> T get(Class<T> type, String body, BiFunction<Class<T>, String, T> decode) {
@@ -62,11 +79,23 @@ final class DecodedResources {
         }
     }
 
+    /**
+     * The stored text {@code value} was decoded from or written as, if this instance came from here and is still
+     * remembered. Empty otherwise: the caller then encodes it, which gives the same text or, where map fields of two or
+     * more entries came out in another order, text that only fails to match (a slower path, never a wrong answer).
+     */
+    Optional<String> bodyOf(Resource value) {
+        return Optional.ofNullable(bodies.get(new Same(value)));
+    }
+
     private void remember(Key key, Resource value) {
-        if (decoded.size() >= CAPACITY) {
+        // bodies is never the smaller (two threads decoding one body each keep their instance there).
+        if (bodies.size() >= CAPACITY) {
             decoded.clear();
+            bodies.clear();
         }
         decoded.put(key, value);
+        bodies.put(new Same(value), key.body());
     }
 
     /** How many bodies are remembered now. */

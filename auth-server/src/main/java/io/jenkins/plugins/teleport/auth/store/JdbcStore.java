@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -376,11 +377,29 @@ public final class JdbcStore implements Store {
         }
 
         @Override
-        public <T extends Resource> boolean updateIfUnchanged(Encoded<T> next) {
+        public <T extends Resource> boolean updateIfUnchanged(Encoded<T> next, List<AsRead> decidedBy) {
             T stored = next.value();
             long expected = stored.metadata().revision() - 1;
-            try (Kept kept = kept(
-                    "UPDATE resources SET revision = ?, body = ?, updated_at = ? WHERE kind = ? AND name = ? AND revision = ?")) {
+            // One of each kind and name: a row matching two entries would be counted once.
+            Map<List<String>, AsRead> witnesses = new LinkedHashMap<>();
+            for (AsRead read : decidedBy) {
+                witnesses.putIfAbsent(List.of(read.kind(), read.name()), read);
+            }
+            List<AsRead> present = witnesses.values().stream().filter(r -> r.json().isPresent()).toList();
+            StringBuilder sql = new StringBuilder(
+                    "UPDATE resources SET revision = ?, body = ?, updated_at = ? WHERE kind = ? AND name = ? AND revision = ?");
+            if (!witnesses.isEmpty()) {
+                // Of the rows of those kinds and names, exactly the present ones exist, each with the text it was read as.
+                sql.append(" AND (SELECT COUNT(*) FROM resources WHERE ")
+                        .append(String.join(" OR ", Collections.nCopies(witnesses.size(), "(kind = ? AND name = ?)")))
+                        .append(") = ").append(present.size());
+                if (!present.isEmpty()) {
+                    sql.append(" AND (SELECT COUNT(*) FROM resources WHERE ")
+                            .append(String.join(" OR ", Collections.nCopies(present.size(), "(kind = ? AND name = ? AND body = ?)")))
+                            .append(") = ").append(present.size());
+                }
+            }
+            try (Kept kept = kept(sql.toString(), witnesses.size())) {
                 PreparedStatement ps = kept.ps();
                 ps.setLong(1, expected + 1);
                 String body = next.json();
@@ -389,6 +408,16 @@ public final class JdbcStore implements Store {
                 ps.setString(4, stored.kind());
                 ps.setString(5, stored.name());
                 ps.setLong(6, expected);
+                int i = 7;
+                for (AsRead read : witnesses.values()) {
+                    ps.setString(i++, read.kind());
+                    ps.setString(i++, read.name());
+                }
+                for (AsRead read : present) {
+                    ps.setString(i++, read.kind());
+                    ps.setString(i++, read.name());
+                    ps.setString(i++, read.json().orElseThrow());
+                }
                 if (ps.executeUpdate() != 1) {
                     return false;
                 }
@@ -397,6 +426,12 @@ public final class JdbcStore implements Store {
             } catch (SQLException e) {
                 throw unavailable(e);
             }
+        }
+
+        @Override
+        public AsRead asRead(Resource resource) {
+            String body = decoded.bodyOf(resource).orElseGet(() -> Encoded.json(resource));
+            return new AsRead(resource.kind(), resource.name(), Optional.of(body));
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.jenkins.plugins.teleport.auth.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Resource;
 import java.time.Instant;
@@ -43,7 +44,32 @@ public interface Tx {
      * {@link #update(Encoded)} that answers false, changing nothing, where that refuses: the resource was changed since
      * the revision {@code next} follows, or is gone. One statement either way.
      */
-    <T extends Resource> boolean updateIfUnchanged(Encoded<T> next);
+    default <T extends Resource> boolean updateIfUnchanged(Encoded<T> next) {
+        return updateIfUnchanged(next, List.of());
+    }
+
+    /**
+     * {@link #updateIfUnchanged(Encoded)} that also holds only while each of {@code decidedBy} is stored as it was read:
+     * present with the very text it was read from, or still absent. Still one statement: a decision made outside the
+     * transaction (an issuance, from the bot and its roles) is written only if nothing it was made from has changed,
+     * and need not be made again from a second read. Bodies are compared, not revisions, so a resource deleted and
+     * made again (at revision 1, with other content) is not taken for the one read.
+     */
+    <T extends Resource> boolean updateIfUnchanged(Encoded<T> next, List<AsRead> decidedBy);
+
+    /** {@code resource} as this store read it: with the stored text it was decoded from (see {@link AsRead}). */
+    AsRead asRead(Resource resource);
+
+    /**
+     * What a decision read of one resource: its stored text, or that none of that kind and name was stored
+     * ({@code json} empty). Made by {@link #asRead} or {@link #absent}; {@link #updateIfUnchanged(Encoded, List)} checks it.
+     */
+    record AsRead(String kind, String name, Optional<String> json) {
+
+        public static AsRead absent(Class<? extends Resource> type, String name) {
+            return new AsRead(Kind.of(type).wireName(), name, Optional.empty());
+        }
+    }
 
     /** Deletes a resource; false if there was none. */
     boolean delete(Class<? extends Resource> type, String name);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Metadata;
+import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.auth.ServerConfig;
 import io.jenkins.plugins.teleport.auth.store.IssuedCertificate;
 import io.jenkins.plugins.teleport.auth.store.Store;
@@ -109,14 +110,58 @@ class IssuanceHoldsNoThreadTest {
     @Test
     void aLockMadeAfterTheIssuanceSignedButBeforeItsCommitRefusesIt() throws Exception {
         String id = cluster.approvedDeployRequest(false);
+        assertRefusedWhileTheWriterFirstDoes(id, tx -> tx.create(new Lock(null, null, Metadata.named("incident-9"),
+                new Lock.Spec(new Lock.Target(id, null, null, null), "incident 9", Optional.empty(), "test"))), "locked", "incident 9");
+    }
+
+    @Test
+    void aRoleDeletedAfterTheIssuanceSignedButBeforeItsCommitRefusesIt() throws Exception {
+        // The request itself is unchanged, so its swap alone would hold: what refuses is that the role it was decided by
+        // is no longer stored as read (Tx.updateIfUnchanged with the grant's witnesses).
+        assertRefusedWhileTheWriterFirstDoes(cluster.approvedDeployRequest(false), tx -> tx.delete(Role.class, "deploy"),
+                "access_denied", "role 'deploy' no longer exists");
+    }
+
+    @Test
+    void aRoleEditedAfterSigningSoThatTheCertificatesWouldDifferRefusesIt() throws Exception {
+        assertRefusedWhileTheWriterFirstDoes(cluster.approvedDeployRequest(false),
+                tx -> editDeploy(tx, "now with root", List.of("deploy", "root")), "access_denied",
+                "changed while its certificates were signed");
+    }
+
+    @Test
+    void aRoleEditedAfterSigningWithoutChangingTheCertificatesStillIssues() throws Exception {
+        String id = cluster.approvedDeployRequest(false);
+        Response issued = issueWhileTheWriterFirstDoes(id, tx -> editDeploy(tx, "described anew", List.of("deploy")));
+        assertEquals(200, issued.status(), issued.toString());
+        assertEquals(List.of("deploy"), textsOf(issued.json().path("principals")), issued.toString());
+    }
+
+    /** Replaces role deploy's description and logins, keeping the rest. */
+    private static void editDeploy(Tx tx, String description, List<String> logins) {
+        Role deploy = tx.get(Role.class, "deploy").orElseThrow();
+        Role.Conditions allow = deploy.spec().allow();
+        Metadata metadata = new Metadata("deploy", description, Map.of(), Optional.empty(), deploy.metadata().revision());
+        tx.update(new Role(null, null, metadata, new Role.Spec(
+                deploy.spec().options(), new Role.Conditions(logins, allow.request(), allow.reviewRequests(), allow.rules()),
+                deploy.spec().deny())));
+    }
+
+    private static List<String> textsOf(com.fasterxml.jackson.databind.JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /**
+     * One issuance of {@code id}, whose transaction comes just after one that does {@code first}: the issuance has read
+     * its grant and signed before {@code first}, and its own transaction must find what {@code first} did.
+     */
+    private Response issueWhileTheWriterFirstDoes(String id, Consumer<Tx> first) throws Exception {
         TestClient bot = cluster.client(cluster.join("jenkins-deploy"));
         Store store = cluster.server().store();
-
-        // The writer is held, then writes the lock in the transaction just before the issuance's: the issuance has read
-        // its grant and signed with no lock in force, and its own transaction must find the lock.
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Object> locker = holdWriter(store, release, tx -> tx.create(new Lock(null, null,
-                Metadata.named("incident-9"), new Lock.Spec(new Lock.Target(id, null, null, null), "incident 9", Optional.empty(), "test"))));
+        CompletableFuture<Object> writer = holdWriter(store, release, first);
         BotKeys keys = BotKeys.generate();
         Future<Response> issuance = callers.submit(() -> bot.post("/v1/certs", keys.issueBody(id, Map.of())));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -125,14 +170,17 @@ class IssuanceHoldsNoThreadTest {
             Thread.sleep(5);
         }
         release.countDown();
-        locker.get(10, TimeUnit.SECONDS);
+        writer.get(10, TimeUnit.SECONDS);
+        return issuance.get(30, TimeUnit.SECONDS);
+    }
 
-        Response refused = issuance.get(30, TimeUnit.SECONDS);
-        AssumeRequestTest.assertRefused(refused, 403, "locked", "incident 9");
+    /** {@link #issueWhileTheWriterFirstDoes} is refused with 403 {@code code} and {@code message}, and nothing is stored. */
+    private void assertRefusedWhileTheWriterFirstDoes(String id, Consumer<Tx> first, String code, String message) throws Exception {
+        AssumeRequestTest.assertRefused(issueWhileTheWriterFirstDoes(id, first), 403, code, message);
         assertEquals(List.of(), cluster.admin().get("/v1/audit/events?request_id=" + id).json().path("items")
                 .findValuesAsText("event").stream().filter("cert.create"::equals).toList(), "nothing was recorded");
-        assertEquals(0, store.read(tx -> tx.certificates(IssuedCertificate.Kind.TLS, Tx.CertificateQuery.ofRequest(id),
-                java.time.Instant.now())).size(), "no certificate of the request was stored");
+        assertEquals(0, cluster.server().store().read(tx -> tx.certificates(IssuedCertificate.Kind.TLS,
+                Tx.CertificateQuery.ofRequest(id), java.time.Instant.now())).size(), "no certificate of the request was stored");
     }
 
     /**

@@ -29,6 +29,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +142,36 @@ abstract class StoreContract {
         Role ghost = Role.of("ghost", null);
         assertEquals(false, store.write(tx -> tx.updateIfUnchanged(Tx.Encoded.update(ghost))));
         assertEquals(Optional.empty(), store.read(tx -> tx.get(Role.class, "ghost")));
+    }
+
+    @Test
+    void updateIfUnchangedSwapsOnlyWhileWhatItWasDecidedByIsStoredAsRead() {
+        Role.Spec ssh = new Role.Spec(null, new Role.Conditions(List.of("deploy"), null, null, null), null);
+        Role.Spec root = new Role.Spec(null, new Role.Conditions(List.of("root"), null, null, null), null);
+        store.write(tx -> tx.create(Role.of("deploy", ssh)));
+        User alice = store.write(tx -> tx.create(User.of("alice", List.of())));
+        Role deploy = store.read(tx -> tx.get(Role.class, "deploy")).orElseThrow();
+        List<Tx.AsRead> decidedBy = store.read(tx -> List.of(tx.asRead(deploy), Tx.AsRead.absent(Role.class, "audit")));
+        // Swaps alice's next revision only if deploy is stored as read and audit still is not.
+        Function<User, Boolean> swap = user -> store.write(tx -> tx.updateIfUnchanged(
+                Tx.Encoded.update(new User(null, null, user.metadata(), new User.Spec(List.of("dev")))), decidedBy));
+        Supplier<User> stored = () -> store.read(tx -> tx.get(User.class, "alice")).orElseThrow();
+
+        assertEquals(true, swap.apply(alice), "nothing it was decided by changed");
+        store.write(tx -> tx.update(Role.of("deploy", root).withMetadata(deploy.metadata())));
+        assertEquals(false, swap.apply(stored.get()), "the role was changed");
+        // Deleted and made again at revision 1, as read but with other content: the revision alone would not tell.
+        store.write(tx -> tx.delete(Role.class, "deploy"));
+        store.write(tx -> tx.create(Role.of("deploy", root)));
+        assertEquals(1, store.read(tx -> tx.get(Role.class, "deploy")).orElseThrow().metadata().revision());
+        assertEquals(false, swap.apply(stored.get()), "the role was made again with other content");
+        store.write(tx -> tx.delete(Role.class, "deploy"));
+        store.write(tx -> tx.create(Role.of("deploy", ssh)));
+        assertEquals(true, swap.apply(stored.get()), "made again exactly as read");
+        store.write(tx -> tx.create(Role.of("audit", null)));
+        User before = stored.get();
+        assertEquals(false, swap.apply(before), "a role read as absent now exists");
+        assertEquals(before, stored.get(), "a refused swap changes nothing");
     }
 
     @Test
