@@ -29,10 +29,14 @@ final class WalCheckpoints implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofMillis(200);
 
     /**
-     * The writer connection's {@code wal_autocheckpoint}: the WAL's size (pages of 4 KiB, so 64 MiB) at which the
-     * writer rewinds it. Never reached while this thread keeps up, except to rewind.
+     * The writer connection's {@code wal_autocheckpoint}: the WAL's size (pages of 4 KiB, so 256 MiB) at which the
+     * writer rewinds it. Under steady load it is the only rewind (a passive checkpoint never catches a writer that
+     * keeps appending), and it stalls the writer for its two {@code fsync}s (the WAL's frames and the database's pages
+     * written since this thread's last sync: 25 - 35 ms on the benchmark's disk) while every write queues behind it.
+     * At 64 MiB that came every 2 s at 3,000 issuances/s (about 10 KiB of WAL each) and made the issuance p99; at
+     * 256 MiB it comes every 8 s (docs/BENCHMARKS.md, eleventh step).
      */
-    static final int WRITER_BACKSTOP_PAGES = 16_384;
+    static final int WRITER_BACKSTOP_PAGES = 65_536;
 
     private final GroupCommit.Connections connections;
     private final Thread thread;
