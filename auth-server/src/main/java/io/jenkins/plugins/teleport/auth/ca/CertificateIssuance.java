@@ -190,23 +190,19 @@ final class CertificateIssuance {
      * names of the roles that were not stored. The issuance's transaction writes only while all of that is still stored
      * as read ({@link Tx#updateIfUnchanged(Tx.Encoded, List)}), and then need not read it again.
      */
-    private record Grant(AccessRequest request, RoleSet botRoles, List<Role> requested, List<Tx.AsRead> decidedBy) {
+    private record Grant(AccessRequest request, RoleSet botRoles, List<Role> requestedRoles, List<Tx.AsRead> decidedBy) {
 
         /** The roles the certificates' lifetime and principals are decided by: the bot's, then the requested ones. */
         List<Role> roles() {
             List<Role> roles = new ArrayList<>(botRoles.roles());
-            roles.addAll(requested);
+            roles.addAll(requestedRoles);
             return roles;
-        }
-
-        List<Role> requestedRoles() {
-            return requested;
         }
 
         /** Refuses unless the request is assumable by {@code caller} at {@code now}, from what was read. */
         void check(ClientIdentity caller, Instant now) {
             Set<String> existing = new LinkedHashSet<>();
-            requested.forEach(r -> existing.add(r.name()));
+            requestedRoles.forEach(r -> existing.add(r.name()));
             AccessRequestLifecycle.checkAssumable(request, caller, botRoles, existing, now);
         }
     }
