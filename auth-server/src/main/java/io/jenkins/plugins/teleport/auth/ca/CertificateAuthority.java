@@ -32,9 +32,11 @@ import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.BERTags;
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -45,12 +47,14 @@ import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.Time;
+import org.bouncycastle.asn1.x509.V3TBSCertificateGenerator;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
@@ -233,10 +237,25 @@ public final class CertificateAuthority {
      */
     public byte[] issueClientDer(SubjectPublicKeyInfo publicKey, ClientIdentity identity, List<String> requestIds,
                                  BigInteger serial, Instant notBefore, Instant notAfter) {
+        // The certificate BouncyCastle's builder makes in issue(), without its second DER encoding of the TBS part (one
+        // to sign, one for the whole certificate's bytes): the bytes signed are the bytes sent.
+        V3TBSCertificateGenerator tbs = new V3TBSCertificateGenerator();
+        tbs.setSerialNumber(new ASN1Integer(serial));
+        tbs.setSignature(ECDSA_SHA256);
+        tbs.setIssuer(issuer);
+        tbs.setStartDate(time(notBefore));
+        tbs.setEndDate(time(notAfter));
+        tbs.setSubject(clientSubject(identity, requestIds));
+        tbs.setSubjectPublicKeyInfo(publicKey);
+        tbs.setExtensions(new Extensions(new Extension[] {LEAF, DIGITAL_SIGNATURE, CLIENT_AUTH, authorityKeyId}));
         try {
-            return issue(clientSubject(identity, requestIds), publicKey, serial, notBefore, notAfter, CLIENT_AUTH, null).getEncoded();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode a certificate for " + identity, e);
+            byte[] signed = tbs.generateTBSCertificate().getEncoded(ASN1Encoding.DER);
+            Signature signature = signers.get();
+            signature.update(signed);
+            byte[] value = new DERBitString(signature.sign()).getEncoded(ASN1Encoding.DER);
+            return derSequence(signed, ECDSA_SHA256_DER, value);
+        } catch (IOException | SignatureException e) {
+            throw new IllegalStateException("cannot sign a certificate for " + identity, e);
         }
     }
 
@@ -309,11 +328,7 @@ public final class CertificateAuthority {
             new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
 
     private static Extension extension(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {
-        try {
-            return new Extension(oid, critical, value.toASN1Primitive().getEncoded(ASN1Encoding.DER));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return new Extension(oid, critical, derOf(value));
     }
 
     private X509CertificateHolder issue(X500Name subject, SubjectPublicKeyInfo publicKey, BigInteger serial, Instant notBefore,
@@ -385,6 +400,40 @@ public final class CertificateAuthority {
 
     private static final AlgorithmIdentifier ECDSA_SHA256 =
             new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
+    private static final byte[] ECDSA_SHA256_DER = derOf(ECDSA_SHA256);
+
+    private static byte[] derOf(ASN1Encodable value) {
+        try {
+            return value.toASN1Primitive().getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The DER SEQUENCE of {@code parts}, each already DER-encoded, copied as they are (X.690 8.9, definite length). */
+    private static byte[] derSequence(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        int lengthBytes = length < 0x80 ? 0 : (Integer.SIZE - Integer.numberOfLeadingZeros(length) + 7) / 8;
+        byte[] out = new byte[2 + lengthBytes + length];
+        out[0] = BERTags.SEQUENCE | BERTags.CONSTRUCTED;
+        if (lengthBytes == 0) {
+            out[1] = (byte) length;
+        } else {
+            out[1] = (byte) (0x80 | lengthBytes);
+            for (int i = 0; i < lengthBytes; i++) {
+                out[2 + i] = (byte) (length >>> (8 * (lengthBytes - 1 - i)));
+            }
+        }
+        int at = 2 + lengthBytes;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
+    }
 
     private static ContentSigner signer(PrivateKey key) throws Exception {
         return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BC).build(key);

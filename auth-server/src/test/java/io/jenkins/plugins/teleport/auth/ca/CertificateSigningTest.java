@@ -65,16 +65,22 @@ class CertificateSigningTest {
 
     @Test
     void theIssuancePathAndTheGeneralPathSignTheSameCertificate() throws Exception {
-        KeyPair key = CertificateAuthority.newKeyPair();
-        Instant notBefore = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Instant notAfter = notBefore.plusSeconds(60);
-        X509Certificate general = ca.issueClient(key.getPublic(), ClientIdentity.bot("b"), List.of("r1"), BigInteger.TEN,
-                notBefore, notAfter);
-        X509Certificate hot = parse(Pem.certificate(ca.issueClientDer(SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()),
-                ClientIdentity.bot("b"), List.of("r1"), BigInteger.TEN, notBefore, notAfter)));
-        // ECDSA signatures differ (random k); everything signed is the same.
-        assertArrayEquals(general.getTBSCertificate(), hot.getTBSCertificate());
-        assertEquals(Pem.encode(hot), Pem.certificate(hot.getEncoded()));
+        // The issuance path puts the certificate's DER together from the bytes it signed; the general path is
+        // BouncyCastle's builder. What is signed must be the same, byte for byte, for each kind of subject.
+        for (ClientIdentity identity : List.of(ClientIdentity.bot("b"),
+                ClientIdentity.jenkinsBot("jenkins-ci", new ClientIdentity.Jenkins("folder/deploy", "main")))) {
+            KeyPair key = CertificateAuthority.newKeyPair();
+            Instant notBefore = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            Instant notAfter = notBefore.plusSeconds(60);
+            X509Certificate general = ca.issueClient(key.getPublic(), identity, List.of("r1"), BigInteger.TEN, notBefore, notAfter);
+            X509Certificate hot = parse(Pem.certificate(ca.issueClientDer(SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()),
+                    identity, List.of("r1"), BigInteger.TEN, notBefore, notAfter)));
+            // ECDSA signatures differ (random k); everything signed is the same.
+            assertArrayEquals(general.getTBSCertificate(), hot.getTBSCertificate());
+            assertEquals(general.getSigAlgOID(), hot.getSigAlgOID());
+            hot.verify(ca.certificate().getPublicKey());
+            assertEquals(Pem.encode(hot), Pem.certificate(hot.getEncoded()));
+        }
     }
 
     private static X509Certificate parse(String pem) throws Exception {
