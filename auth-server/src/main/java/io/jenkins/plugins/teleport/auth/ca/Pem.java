@@ -12,6 +12,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
@@ -131,8 +132,11 @@ public final class Pem {
                 + "\n-----END CERTIFICATE-----\n";
     }
 
-    private static final org.bouncycastle.asn1.x9.X9ECParameters P256 = org.bouncycastle.asn1.sec.SECNamedCurves.getByOID(
+    /** P-256 with BouncyCastle's own field arithmetic for it, which decodes and checks a point faster than the generic curve. */
+    private static final org.bouncycastle.asn1.x9.X9ECParameters P256 = org.bouncycastle.crypto.ec.CustomNamedCurves.getByOID(
             SECObjectIdentifiers.secp256r1);
+
+    private static final Pattern PEM_WHITESPACE = Pattern.compile("[\\r\\n\\t ]");
 
     /**
      * The DER bytes of the one PEM block of {@code label} that {@code text} consists of; a {@code bad_request} naming
@@ -158,7 +162,7 @@ public final class Pem {
         if (body.contains("-----")) {
             throw new ApiException(ErrorCode.BAD_REQUEST, field + " holds more than one PEM block" + hint);
         }
-        String base64 = body.replaceAll("[\\r\\n\\t ]", "");
+        String base64 = PEM_WHITESPACE.matcher(body).replaceAll("");
         if (base64.isEmpty()) {
             throw new ApiException(ErrorCode.BAD_REQUEST, field + " is a PEM block with nothing in it" + hint);
         }

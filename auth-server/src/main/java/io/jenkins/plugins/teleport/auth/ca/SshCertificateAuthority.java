@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.sshd.certificate.OpenSshCertificateBuilder;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
@@ -109,6 +110,8 @@ public final class SshCertificateAuthority {
         }
     }
 
+    private static final Pattern BLANKS = Pattern.compile("[ \\t]+");
+
     /** The SSH key types certified: what OpenSSH accepts in a user certificate today (no DSA, no certificates as keys). */
     private static final java.util.Set<String> CERTIFIABLE_TYPES = java.util.Set.of(
             "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa");
@@ -118,7 +121,7 @@ public final class SshCertificateAuthority {
      * certified: Ed25519, ECDSA, or RSA of at least 2048 bits; the type named must be the type encoded.
      */
     public static PublicKey parsePublicKey(String line) {
-        String[] parts = line.strip().split("[ \\t]+", 3);
+        String[] parts = BLANKS.split(line.strip(), 3);
         if (parts.length < 2 || parts[0].isEmpty()) {
             throw new IllegalArgumentException("not an SSH public key in authorized_keys form (e.g. 'ssh-ed25519 AAAA…')");
         }
