@@ -5,11 +5,13 @@ import io.jenkins.plugins.teleport.api.ErrorCode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -24,11 +26,25 @@ import java.util.function.Function;
  * changed (the request's row, the certificates' and the audit table's last pages and their indexes), and works of one
  * batch change the same pages; and no caller holds a lock while another thread runs, so a writer preempted by the
  * request threads' signing no longer stalls everyone waiting for the lock (the convoy a fair lock made).
+ *
+ * <p>When others are writing too (the batch taken, or the one before it, holds more than one work), the writer waits
+ * up to {@link #GATHER} for more works to join the batch, until it holds {@link #GATHER_TARGET}: as PostgreSQL's
+ * {@code commit_delay} with {@code commit_siblings}, a little latency for fewer commits. A lone write never waits.
  */
 final class GroupCommit implements AutoCloseable {
 
     /** Works in one transaction at most; the queue holds the rest for the next one. */
     static final int MAX_BATCH = 128;
+
+    /**
+     * How long the writer waits for more works to join a batch while others are writing. Measured under issuance load
+     * (docs/BENCHMARKS.md, twelfth step): batches of 12 - 15 works instead of 3 - 4, a quarter fewer WAL pages per
+     * write and about 5 % less CPU per issuance.
+     */
+    static final Duration GATHER = Duration.ofNanos(1_500_000);
+
+    /** The batch size at which the writer stops waiting for more. */
+    static final int GATHER_TARGET = 16;
 
     /** Opens the writer's own connection; it is kept (and its page cache with it) until it fails or the store closes. */
     @FunctionalInterface
@@ -42,13 +58,19 @@ final class GroupCommit implements AutoCloseable {
     private final Function<Connection, Tx> transaction;
     private final LinkedBlockingQueue<Queued<?>> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    private final long gatherNanos;
     private volatile boolean closed;
     /** The writer's connection: only the writer thread uses it. */
     private Connection connection;
 
     GroupCommit(String name, Connections connections, Function<Connection, Tx> transaction) {
+        this(name, connections, transaction, GATHER);
+    }
+
+    GroupCommit(String name, Connections connections, Function<Connection, Tx> transaction, Duration gather) {
         this.connections = connections;
         this.transaction = transaction;
+        this.gatherNanos = gather.toNanos();
         this.writer = new Thread(this::run, name + "-writer");
         writer.setDaemon(true);
         writer.start();
@@ -95,6 +117,7 @@ final class GroupCommit implements AutoCloseable {
 
     private void run() {
         List<Queued<?>> batch = new ArrayList<>(MAX_BATCH);
+        int previous = 0;
         while (!closed) {
             try {
                 batch.add(queue.take());
@@ -102,10 +125,36 @@ final class GroupCommit implements AutoCloseable {
                 continue;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
+            if (batch.size() > 1 || previous > 1) {
+                gather(batch);
+            }
+            previous = batch.size();
             commit(batch);
             batch.clear();
         }
         closeConnection();
+    }
+
+    /** Adds to {@code batch} the works that come within {@link #gatherNanos}, until it holds {@link #GATHER_TARGET}. */
+    private void gather(List<Queued<?>> batch) {
+        long deadline = System.nanoTime() + gatherNanos;
+        while (batch.size() < GATHER_TARGET) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Queued<?> next;
+            try {
+                next = queue.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return; // close() interrupts: commit what was taken, then stop
+            }
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
+        }
     }
 
     private void commit(List<Queued<?>> batch) {

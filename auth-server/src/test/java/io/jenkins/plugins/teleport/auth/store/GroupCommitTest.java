@@ -12,8 +12,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -113,6 +115,72 @@ class GroupCommitTest {
         assertEquals(List.of("held"), roleNames(), "nothing of the failed batch is stored");
         store.write(tx -> tx.create(Role.of("after", null)));
         assertEquals(List.of("after", "held"), roleNames(), "the writer goes on with a fresh connection");
+    }
+
+    @Test
+    void whileOthersWriteTheWriterWaitsBrieflyForMoreWorksToShareTheirCommit() throws Exception {
+        AtomicInteger commits = new AtomicInteger();
+        String url = "jdbc:sqlite:" + dir.resolve("gather.db");
+        try (GroupCommit writer = new GroupCommit("gather", () -> countingCommits(DriverManager.getConnection(url), commits),
+                c -> null, Duration.ofSeconds(5))) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Integer> held = writer.submit(tx -> {
+                running.countDown();
+                await(release);
+                return commits.get();
+            });
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+            // Two works queue behind the held one, so the writer takes them as a batch of two: others are writing.
+            List<CompletableFuture<Integer>> works = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                works.add(writer.submit(tx -> commits.get()));
+            }
+            long start = System.nanoTime();
+            release.countDown();
+            Thread.sleep(200);
+            // Arriving 200 ms later, these still join that batch, which then holds GATHER_TARGET and is committed at once.
+            for (int i = 2; i < GroupCommit.GATHER_TARGET; i++) {
+                works.add(writer.submit(tx -> commits.get()));
+            }
+            int heldBatch = held.get(10, TimeUnit.SECONDS);
+            Set<Integer> batches = new java.util.HashSet<>();
+            for (CompletableFuture<Integer> work : works) {
+                batches.add(work.get(10, TimeUnit.SECONDS));
+            }
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(Set.of(heldBatch + 1), batches, "all " + GroupCommit.GATHER_TARGET + " works ran in the one batch after the held one");
+            assertTrue(tookMs < 3_000, "the full batch waited " + tookMs + " ms, as if the 5 s wait had no target");
+        }
+    }
+
+    @Test
+    void aLoneWriteIsCommittedWithoutWaitingForCompany() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("lone.db");
+        try (GroupCommit writer = new GroupCommit("lone", () -> DriverManager.getConnection(url), c -> null, Duration.ofSeconds(5))) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                writer.write(tx -> null);
+            }
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMs < 3_000, "three writes one after another took " + tookMs + " ms: each waited for others");
+        }
+    }
+
+    /** {@code c}, counting its commits in {@code commits}. */
+    private static Connection countingCommits(Connection c, AtomicInteger commits) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    try {
+                        Object result = method.invoke(c, args);
+                        if (method.getName().equals("commit")) {
+                            commits.incrementAndGet();
+                        }
+                        return result;
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private List<String> roleNames() {
