@@ -33,8 +33,10 @@ final class WalCheckpoints implements AutoCloseable {
      * writer rewinds it. Under steady load it is the only rewind (a passive checkpoint never catches a writer that
      * keeps appending), and it stalls the writer for its two {@code fsync}s (the WAL's frames and the database's pages
      * written since this thread's last sync: 25 - 35 ms on the benchmark's disk) while every write queues behind it.
-     * At 64 MiB that came every 2 s at 3,000 issuances/s (about 10 KiB of WAL each) and made the issuance p99; at
-     * 256 MiB it comes every 8 s (docs/BENCHMARKS.md, eleventh step).
+     * At 64 MiB that came every 2 s at 3,000 issuances/s and made the issuance p99; at 256 MiB it comes every 3 - 8 s
+     * (an issuance writes 10 - 40 KiB of WAL, more when fewer share a commit; docs/BENCHMARKS.md, eleventh and twelfth
+     * steps). Asking the writer for more frequent, smaller rewinds was tried and made the tail worse (twelfth step): its
+     * two {@code fsync}s cost nearly as much for a few hundred pages as for all of them.
      */
     static final int WRITER_BACKSTOP_PAGES = 65_536;
 
