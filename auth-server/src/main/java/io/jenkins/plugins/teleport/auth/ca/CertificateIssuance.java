@@ -43,7 +43,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  * certificate for its bot. The keys are read and both certificates signed outside the store's write transaction
  * (signing is the CPU work, and SQLite has one writer); one transaction then checks everything again, claims the
  * request (compare-and-swap on its revision that also holds only while the bot and the roles decided by are stored as
- * read), reads the locks, records both certificates and the {@code cert.create} audit event.
+ * read) and records both certificates and the {@code cert.create} audit event with it, then reads the locks.
  * {@link CertificateIssuer} is its entry point.
  */
 final class CertificateIssuance {
@@ -127,23 +127,25 @@ final class CertificateIssuance {
             // the one read before signing and need not be read again.
             // The swap also holds only while the bot and the roles the grant was decided by are stored as read, so then
             // the decision stands as made and only its time is checked again (the request may have expired since).
-            Written written;
-            if (tx.updateIfUnchanged(ahead.request(), grant.decidedBy())) {
+            // The certificates and the event are written with the swap (on PostgreSQL in the same statement); a refusal
+            // below undoes them with the rest of the transaction.
+            LockRules.Subject subject = LockRules.Subject.of(caller, List.of(id), List.of());
+            if (tx.updateIfUnchangedThenRecord(ahead.request(), grant.decidedBy(), certificates, ahead.event())) {
                 grant.check(caller, at);
-                written = ahead;
-            } else {
-                // Changed since it was read (a review, a release, another issuance, a role or the bot edited) or gone:
-                // decided again from what is stored now, and swapped again (a conflict then retries the whole transaction).
-                AccessRequest request = CertificateIssuer.find(tx, id, caller);
-                if (!terms(grant(tx, caller, request, at), now, ask).equals(terms)) {
-                    // A role or the request was edited so that what was signed no longer follows from what is stored.
-                    throw new ApiException(ErrorCode.ACCESS_DENIED, "the roles of request " + id + " changed while its "
-                            + "certificates were signed (their principals, lifetime or permissions would differ now): ask again");
-                }
-                written = written(request, now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
-                tx.update(written.request());
+                LockRules.check(tx.list(Lock.class), subject, at);
+                return null;
             }
-            LockRules.check(tx.list(Lock.class), LockRules.Subject.of(caller, List.of(id), List.of()), at);
+            // Changed since it was read (a review, a release, another issuance, a role or the bot edited) or gone:
+            // decided again from what is stored now, and swapped again (a conflict then retries the whole transaction).
+            AccessRequest request = CertificateIssuer.find(tx, id, caller);
+            if (!terms(grant(tx, caller, request, at), now, ask).equals(terms)) {
+                // A role or the request was edited so that what was signed no longer follows from what is stored.
+                throw new ApiException(ErrorCode.ACCESS_DENIED, "the roles of request " + id + " changed while its "
+                        + "certificates were signed (their principals, lifetime or permissions would differ now): ask again");
+            }
+            Written written = written(request, now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
+            tx.update(written.request());
+            LockRules.check(tx.list(Lock.class), subject, at);
             tx.record(certificates);
             tx.append(written.event());
             return null;

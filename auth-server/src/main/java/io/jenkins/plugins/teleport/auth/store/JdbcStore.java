@@ -53,6 +53,45 @@ public final class JdbcStore implements Store {
 
     private static final TypeReference<AuditEvent> EVENT = new TypeReference<>() {};
 
+    private static final String EVENT_INSERT = "INSERT INTO audit_events (uid, time_ms, event, code, username, request_id, body)";
+    private static final String CERTIFICATE_INSERT =
+            "INSERT INTO certificates (kind, serial, subject, request_id, issued_at, expires_at, revoked_at, usage_json)";
+
+    /**
+     * A swap as {@code JdbcTx.swap} builds it: its SQL, and what it binds: the next revision, body and time, the
+     * resource and the revision it must still be at, then each witness's kind and name, then each present one's again
+     * with its text.
+     */
+    private record Swap(String sql, Tx.Encoded<? extends Resource> next, List<Tx.AsRead> witnessed, List<Tx.AsRead> present,
+                        long now) {
+
+        int witnesses() {
+            return witnessed.size();
+        }
+
+        /** Binds from parameter {@code from} on; the next free parameter. */
+        int bind(PreparedStatement ps, int from) throws SQLException {
+            Resource stored = next.value();
+            int i = from;
+            ps.setLong(i++, stored.metadata().revision());
+            ps.setString(i++, next.json());
+            ps.setLong(i++, now);
+            ps.setString(i++, stored.kind());
+            ps.setString(i++, stored.name());
+            ps.setLong(i++, stored.metadata().revision() - 1);
+            for (Tx.AsRead read : witnessed) {
+                ps.setString(i++, read.kind());
+                ps.setString(i++, read.name());
+            }
+            for (Tx.AsRead read : present) {
+                ps.setString(i++, read.kind());
+                ps.setString(i++, read.name());
+                ps.setString(i++, read.json().orElseThrow());
+            }
+            return i;
+        }
+    }
+
     private final HikariDataSource pool;
     private final Dialect dialect;
     private final Clock clock;
@@ -378,11 +417,60 @@ public final class JdbcStore implements Store {
 
         @Override
         public <T extends Resource> boolean updateIfUnchanged(Encoded<T> next, List<AsRead> decidedBy) {
-            T stored = next.value();
-            long expected = stored.metadata().revision() - 1;
-            // One of each kind and name: a row matching two entries would be counted once.
+            Swap swap = swap(next, decidedBy);
+            try (Kept kept = kept(swap.sql(), swap.witnesses())) {
+                PreparedStatement ps = kept.ps();
+                swap.bind(ps, 1);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+                decoded.written(next.value(), next.json(), JdbcStore::decode);
+                return true;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        @Override
+        public <T extends Resource> boolean updateIfUnchangedThenRecord(Encoded<T> next, List<AsRead> decidedBy,
+                                                                         List<IssuedCertificate> certificates, Encoded<AuditEvent> event) {
+            if (dialect == Dialect.SQLITE || certificates.isEmpty()) {
+                return Tx.super.updateIfUnchangedThenRecord(next, decidedBy, certificates, event);
+            }
+            // One statement, one round trip: the swap, and the inserts only if it swapped (data-modifying CTEs see each
+            // other's RETURNING rows). The BIGINT columns are cast: a VALUES list takes its types from its parameters.
+            Swap swap = swap(next, decidedBy);
+            String sql = "WITH swapped AS (" + swap.sql() + " RETURNING 1), "
+                    + "certificates_added AS (" + CERTIFICATE_INSERT + " SELECT * FROM (VALUES "
+                    + String.join(", ", Collections.nCopies(certificates.size(),
+                            "(?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ?)"))
+                    + ") AS added WHERE EXISTS (SELECT 1 FROM swapped)), "
+                    + "event_added AS (" + EVENT_INSERT + " SELECT ?, CAST(? AS BIGINT), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM swapped)) "
+                    + "SELECT COUNT(*) FROM swapped";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = swap.bind(ps, 1);
+                i = bindCertificates(ps, i, certificates);
+                bindEvent(ps, i, event);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) != 1) {
+                        return false;
+                    }
+                }
+                decoded.written(next.value(), next.json(), JdbcStore::decode);
+                return true;
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+        }
+
+        /**
+         * The swap of {@link #updateIfUnchanged(Encoded, List)}: the UPDATE held to the stored revision and to each
+         * witness (one of each kind and name), and how many witnesses it names.
+         */
+        private Swap swap(Encoded<? extends Resource> next, List<AsRead> decidedBy) {
             Map<List<String>, AsRead> witnesses = new LinkedHashMap<>();
             for (AsRead read : decidedBy) {
+                // One of each kind and name: a row matching two entries would be counted once.
                 witnesses.putIfAbsent(List.of(read.kind(), read.name()), read);
             }
             List<AsRead> present = witnesses.values().stream().filter(r -> r.json().isPresent()).toList();
@@ -399,33 +487,7 @@ public final class JdbcStore implements Store {
                             .append(") = ").append(present.size());
                 }
             }
-            try (Kept kept = kept(sql.toString(), witnesses.size())) {
-                PreparedStatement ps = kept.ps();
-                ps.setLong(1, expected + 1);
-                String body = next.json();
-                ps.setString(2, body);
-                ps.setLong(3, clock.millis());
-                ps.setString(4, stored.kind());
-                ps.setString(5, stored.name());
-                ps.setLong(6, expected);
-                int i = 7;
-                for (AsRead read : witnesses.values()) {
-                    ps.setString(i++, read.kind());
-                    ps.setString(i++, read.name());
-                }
-                for (AsRead read : present) {
-                    ps.setString(i++, read.kind());
-                    ps.setString(i++, read.name());
-                    ps.setString(i++, read.json().orElseThrow());
-                }
-                if (ps.executeUpdate() != 1) {
-                    return false;
-                }
-                decoded.written(stored, body, JdbcStore::decode);
-                return true;
-            } catch (SQLException e) {
-                throw unavailable(e);
-            }
+            return new Swap(sql.toString(), next, List.copyOf(witnesses.values()), present, clock.millis());
         }
 
         @Override
@@ -447,21 +509,26 @@ public final class JdbcStore implements Store {
 
         @Override
         public void append(Encoded<AuditEvent> encoded) {
-            AuditEvent event = encoded.value();
-            try (Kept kept = kept(
-                    "INSERT INTO audit_events (uid, time_ms, event, code, username, request_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                PreparedStatement ps = kept.ps();
-                ps.setString(1, event.uid());
-                ps.setLong(2, event.time().toEpochMilli());
-                ps.setString(3, event.event());
-                ps.setString(4, event.code());
-                ps.setString(5, event.user());
-                ps.setString(6, event.requestId().orElse(null));
-                ps.setString(7, encoded.json());
-                ps.executeUpdate();
+            try (Kept kept = kept(EVENT_INSERT + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                bindEvent(kept.ps(), 1, encoded);
+                kept.ps().executeUpdate();
             } catch (SQLException e) {
                 throw unavailable(e);
             }
+        }
+
+        /** Binds an event's seven columns of {@link #EVENT_INSERT} from parameter {@code from} on. */
+        private static int bindEvent(PreparedStatement ps, int from, Encoded<AuditEvent> encoded) throws SQLException {
+            AuditEvent event = encoded.value();
+            int i = from;
+            ps.setString(i++, event.uid());
+            ps.setLong(i++, event.time().toEpochMilli());
+            ps.setString(i++, event.event());
+            ps.setString(i++, event.code());
+            ps.setString(i++, event.user());
+            ps.setString(i++, event.requestId().orElse(null));
+            ps.setString(i++, encoded.json());
+            return i;
         }
 
         @Override
@@ -657,34 +724,39 @@ public final class JdbcStore implements Store {
             if (certs.isEmpty()) {
                 return;
             }
-            String rows = String.join(", ", Collections.nCopies(certs.size(), "(?, ?, ?, ?, ?, ?, ?, ?)"));
-            String sql = "INSERT INTO certificates (kind, serial, subject, request_id, issued_at, expires_at, revoked_at, usage_json) "
-                    + "VALUES " + rows;
+            String sql = CERTIFICATE_INSERT + " VALUES " + String.join(", ", Collections.nCopies(certs.size(), "(?, ?, ?, ?, ?, ?, ?, ?)"));
             try (Kept kept = kept(sql, certs.size())) {
-                PreparedStatement ps = kept.ps();
-                int i = 0;
-                String usage = null;
-                Map<String, String> usageOf = null;
-                for (IssuedCertificate cert : certs) {
-                    if (cert.usage() != usageOf) {
-                        usageOf = cert.usage();
-                        usage = usageOf.isEmpty() ? null : Json.mapper().writeValueAsString(usageOf);
-                    }
-                    ps.setString(++i, cert.kind().wireName());
-                    ps.setString(++i, cert.serial());
-                    ps.setString(++i, cert.subject());
-                    ps.setString(++i, cert.requestId().orElse(null));
-                    ps.setLong(++i, cert.issuedAt().toEpochMilli());
-                    ps.setLong(++i, cert.expiresAt().toEpochMilli());
-                    ps.setObject(++i, cert.revokedAt().map(Instant::toEpochMilli).orElse(null));
-                    ps.setString(++i, usage);
-                }
-                ps.executeUpdate();
+                bindCertificates(kept.ps(), 1, certs);
+                kept.ps().executeUpdate();
             } catch (SQLException e) {
                 throw unavailable(e);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
             }
+        }
+
+        /** Binds the eight columns of {@link #CERTIFICATE_INSERT} of each certificate from parameter {@code from} on. */
+        private static int bindCertificates(PreparedStatement ps, int from, List<IssuedCertificate> certs) throws SQLException {
+            int i = from;
+            String usage = null;
+            Map<String, String> usageOf = null;
+            for (IssuedCertificate cert : certs) {
+                if (cert.usage() != usageOf) {
+                    usageOf = cert.usage();
+                    usage = usageOf.isEmpty() ? null : Tx.Encoded.json(usageOf);
+                }
+                ps.setString(i++, cert.kind().wireName());
+                ps.setString(i++, cert.serial());
+                ps.setString(i++, cert.subject());
+                ps.setString(i++, cert.requestId().orElse(null));
+                ps.setLong(i++, cert.issuedAt().toEpochMilli());
+                ps.setLong(i++, cert.expiresAt().toEpochMilli());
+                if (cert.revokedAt().isPresent()) {
+                    ps.setLong(i++, cert.revokedAt().get().toEpochMilli());
+                } else {
+                    ps.setNull(i++, java.sql.Types.BIGINT);
+                }
+                ps.setString(i++, usage);
+            }
+            return i;
         }
 
         @Override

@@ -57,6 +57,21 @@ public interface Tx {
      */
     <T extends Resource> boolean updateIfUnchanged(Encoded<T> next, List<AsRead> decidedBy);
 
+    /**
+     * {@link #updateIfUnchanged(Encoded, List)} and, only if that swapped, {@link #record(List)} of {@code certificates}
+     * and {@link #append(Encoded)} of {@code event}: an issuance's writes. PostgreSQL makes them one statement (one round
+     * trip instead of three); SQLite, whose statements are calls into the same process, runs the three.
+     */
+    default <T extends Resource> boolean updateIfUnchangedThenRecord(Encoded<T> next, List<AsRead> decidedBy,
+                                                                      List<IssuedCertificate> certificates, Encoded<AuditEvent> event) {
+        if (!updateIfUnchanged(next, decidedBy)) {
+            return false;
+        }
+        record(certificates);
+        append(event);
+        return true;
+    }
+
     /** {@code resource} as this store read it: with the stored text it was decoded from (see {@link AsRead}). */
     AsRead asRead(Resource resource);
 

@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -172,6 +173,43 @@ abstract class StoreContract {
         User before = stored.get();
         assertEquals(false, swap.apply(before), "a role read as absent now exists");
         assertEquals(before, stored.get(), "a refused swap changes nothing");
+    }
+
+    @Test
+    void updateIfUnchangedThenRecordWritesTheCertificatesAndTheEventOnlyWithTheSwap() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        store.write(tx -> tx.create(Role.of("deploy", null)));
+        User alice = store.write(tx -> tx.create(User.of("alice", List.of())));
+        Role deploy = store.read(tx -> tx.get(Role.class, "deploy")).orElseThrow();
+        List<Tx.AsRead> decidedBy = store.read(tx -> List.of(tx.asRead(deploy)));
+        Function<String, List<IssuedCertificate>> pair = serial -> List.of(
+                new IssuedCertificate(IssuedCertificate.Kind.SSH, serial, "bot", Optional.of("r1"), now, now.plusSeconds(60),
+                        Optional.empty(), Map.of("build_url", "https://ci/1/")),
+                cert(IssuedCertificate.Kind.TLS, serial, now.plusSeconds(60), Optional.empty()));
+        BiFunction<User, String, Boolean> issue = (user, serial) -> store.write(tx -> tx.updateIfUnchangedThenRecord(
+                Tx.Encoded.update(new User(null, null, user.metadata(), new User.Spec(List.of("dev")))), decidedBy,
+                pair.apply(serial), Tx.Encoded.event(event("e-" + serial, now, "r1"))));
+        Supplier<User> stored = () -> store.read(tx -> tx.get(User.class, "alice")).orElseThrow();
+        Supplier<List<String>> events = () -> store.read(tx -> tx.events(Optional.of("r1"), Optional.empty(), Optional.empty(), 10))
+                .stream().map(AuditEvent::uid).toList();
+
+        assertEquals(true, issue.apply(alice, "10"));
+        assertEquals(2, stored.get().metadata().revision());
+        assertEquals(Map.of("build_url", "https://ci/1/"),
+                store.read(tx -> tx.certificate(IssuedCertificate.Kind.SSH, "10")).orElseThrow().usage());
+        assertTrue(store.read(tx -> tx.certificate(IssuedCertificate.Kind.TLS, "10")).isPresent());
+        assertEquals(List.of("e-10"), events.get());
+
+        assertEquals(false, issue.apply(alice, "11"), "alice is no longer at the revision read");
+        store.write(tx -> tx.update(Role.of("deploy", new Role.Spec(null, new Role.Conditions(List.of("root"), null, null, null), null))
+                .withMetadata(deploy.metadata())));
+        assertEquals(false, issue.apply(stored.get(), "12"), "the role it was decided by changed");
+        for (String serial : List.of("11", "12")) {
+            assertEquals(Optional.empty(), store.read(tx -> tx.certificate(IssuedCertificate.Kind.SSH, serial)), "a refused swap records nothing");
+            assertEquals(Optional.empty(), store.read(tx -> tx.certificate(IssuedCertificate.Kind.TLS, serial)));
+        }
+        assertEquals(List.of("e-10"), events.get(), "a refused swap appends no event");
+        assertEquals(2, stored.get().metadata().revision());
     }
 
     @Test
