@@ -127,12 +127,13 @@ final class CertificateIssuance {
             // the one read before signing and need not be read again.
             // The swap also holds only while the bot and the roles the grant was decided by are stored as read, so then
             // the decision stands as made and only its time is checked again (the request may have expired since).
-            // The certificates and the event are written with the swap (on PostgreSQL in the same statement); a refusal
-            // below undoes them with the rest of the transaction.
+            // The certificates and the event are written with the swap and the locks read after it (on PostgreSQL in the
+            // same statement); a refusal below undoes them with the rest of the transaction.
             LockRules.Subject subject = LockRules.Subject.of(caller, List.of(id), List.of());
-            if (tx.updateIfUnchangedThenRecord(ahead.request(), grant.decidedBy(), certificates, ahead.event())) {
+            Optional<List<Lock>> locks = tx.updateIfUnchangedThenRecord(ahead.request(), grant.decidedBy(), certificates, ahead.event());
+            if (locks.isPresent()) {
                 grant.check(caller, at);
-                LockRules.check(tx.list(Lock.class), subject, at);
+                LockRules.check(locks.get(), subject, at);
                 return null;
             }
             // Changed since it was read (a review, a release, another issuance, a role or the bot edited) or gone:

@@ -8,6 +8,7 @@ import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Kind;
+import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Resource;
 import java.nio.file.Path;
@@ -432,13 +433,15 @@ public final class JdbcStore implements Store {
         }
 
         @Override
-        public <T extends Resource> boolean updateIfUnchangedThenRecord(Encoded<T> next, List<AsRead> decidedBy,
-                                                                         List<IssuedCertificate> certificates, Encoded<AuditEvent> event) {
+        public <T extends Resource> Optional<List<Lock>> updateIfUnchangedThenRecord(Encoded<T> next, List<AsRead> decidedBy,
+                                                                                     List<IssuedCertificate> certificates,
+                                                                                     Encoded<AuditEvent> event) {
             if (dialect == Dialect.SQLITE || certificates.isEmpty()) {
                 return Tx.super.updateIfUnchangedThenRecord(next, decidedBy, certificates, event);
             }
-            // One statement, one round trip: the swap, and the inserts only if it swapped (data-modifying CTEs see each
-            // other's RETURNING rows). The BIGINT columns are cast: a VALUES list takes its types from its parameters.
+            // One statement, one round trip: the swap; the inserts and the locks' read only if it swapped (data-modifying
+            // CTEs see each other's RETURNING rows). The BIGINT columns are cast: a VALUES list takes its types from its
+            // parameters. Its rows: one (part 0) if it swapped, then one per lock (part 1).
             Swap swap = swap(next, decidedBy);
             String sql = "WITH swapped AS (" + swap.sql() + " RETURNING 1), "
                     + "certificates_added AS (" + CERTIFICATE_INSERT + " SELECT * FROM (VALUES "
@@ -446,18 +449,29 @@ public final class JdbcStore implements Store {
                             "(?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ?)"))
                     + ") AS added WHERE EXISTS (SELECT 1 FROM swapped)), "
                     + "event_added AS (" + EVENT_INSERT + " SELECT ?, CAST(? AS BIGINT), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM swapped)) "
-                    + "SELECT COUNT(*) FROM swapped";
+                    + "SELECT 0 AS part, NULL AS body FROM swapped "
+                    + "UNION ALL SELECT 1, body FROM resources WHERE kind = ? AND EXISTS (SELECT 1 FROM swapped)";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = swap.bind(ps, 1);
                 i = bindCertificates(ps, i, certificates);
-                bindEvent(ps, i, event);
+                i = bindEvent(ps, i, event);
+                ps.setString(i, Kind.of(Lock.class).wireName());
+                boolean swapped = false;
+                List<Lock> locks = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || rs.getLong(1) != 1) {
-                        return false;
+                    while (rs.next()) {
+                        if (rs.getInt(1) == 0) {
+                            swapped = true;
+                        } else {
+                            locks.add(decoded.get(Lock.class, rs.getString(2), JdbcStore::decode));
+                        }
                     }
                 }
+                if (!swapped) {
+                    return Optional.empty();
+                }
                 decoded.written(next.value(), next.json(), JdbcStore::decode);
-                return true;
+                return Optional.of(locks);
             } catch (SQLException e) {
                 throw unavailable(e);
             }

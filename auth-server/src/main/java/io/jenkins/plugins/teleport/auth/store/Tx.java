@@ -3,6 +3,7 @@ package io.jenkins.plugins.teleport.auth.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Kind;
+import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Resource;
 import java.time.Instant;
@@ -59,17 +60,19 @@ public interface Tx {
 
     /**
      * {@link #updateIfUnchanged(Encoded, List)} and, only if that swapped, {@link #record(List)} of {@code certificates}
-     * and {@link #append(Encoded)} of {@code event}: an issuance's writes. PostgreSQL makes them one statement (one round
-     * trip instead of three); SQLite, whose statements are calls into the same process, runs the three.
+     * and {@link #append(Encoded)} of {@code event}, then the locks as stored: an issuance's writes and its last check.
+     * Empty (nothing written) if the swap was refused. PostgreSQL makes all of it one statement (one round trip instead
+     * of four); SQLite, whose statements are calls into the same process, runs the four.
      */
-    default <T extends Resource> boolean updateIfUnchangedThenRecord(Encoded<T> next, List<AsRead> decidedBy,
-                                                                      List<IssuedCertificate> certificates, Encoded<AuditEvent> event) {
+    default <T extends Resource> Optional<List<Lock>> updateIfUnchangedThenRecord(Encoded<T> next, List<AsRead> decidedBy,
+                                                                                  List<IssuedCertificate> certificates,
+                                                                                  Encoded<AuditEvent> event) {
         if (!updateIfUnchanged(next, decidedBy)) {
-            return false;
+            return Optional.empty();
         }
         record(certificates);
         append(event);
-        return true;
+        return Optional.of(list(Lock.class));
     }
 
     /** {@code resource} as this store read it: with the stored text it was decoded from (see {@link AsRead}). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jenkins.plugins.teleport.api.AccessRequest;
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Metadata;
@@ -186,30 +187,34 @@ abstract class StoreContract {
                 new IssuedCertificate(IssuedCertificate.Kind.SSH, serial, "bot", Optional.of("r1"), now, now.plusSeconds(60),
                         Optional.empty(), Map.of("build_url", "https://ci/1/")),
                 cert(IssuedCertificate.Kind.TLS, serial, now.plusSeconds(60), Optional.empty()));
-        BiFunction<User, String, Boolean> issue = (user, serial) -> store.write(tx -> tx.updateIfUnchangedThenRecord(
+        BiFunction<User, String, Optional<List<Lock>>> issue = (user, serial) -> store.write(tx -> tx.updateIfUnchangedThenRecord(
                 Tx.Encoded.update(new User(null, null, user.metadata(), new User.Spec(List.of("dev")))), decidedBy,
                 pair.apply(serial), Tx.Encoded.event(event("e-" + serial, now, "r1"))));
         Supplier<User> stored = () -> store.read(tx -> tx.get(User.class, "alice")).orElseThrow();
         Supplier<List<String>> events = () -> store.read(tx -> tx.events(Optional.of("r1"), Optional.empty(), Optional.empty(), 10))
                 .stream().map(AuditEvent::uid).toList();
 
-        assertEquals(true, issue.apply(alice, "10"));
+        assertEquals(Optional.of(List.of()), issue.apply(alice, "10"), "swapped, and no lock is stored");
         assertEquals(2, stored.get().metadata().revision());
         assertEquals(Map.of("build_url", "https://ci/1/"),
                 store.read(tx -> tx.certificate(IssuedCertificate.Kind.SSH, "10")).orElseThrow().usage());
         assertTrue(store.read(tx -> tx.certificate(IssuedCertificate.Kind.TLS, "10")).isPresent());
         assertEquals(List.of("e-10"), events.get());
 
-        assertEquals(false, issue.apply(alice, "11"), "alice is no longer at the revision read");
+        Lock lock = store.write(tx -> tx.create(new Lock(null, null, Metadata.named("l1"), new Lock.Spec(
+                new Lock.Target("r1", null, null, null), "incident", Optional.empty(), "test"))));
+        assertEquals(Optional.of(List.of(lock)), issue.apply(stored.get(), "13"), "swapped; the lock stored is read with it");
+        store.write(tx -> tx.delete(Lock.class, "l1"));
+        assertEquals(Optional.empty(), issue.apply(alice, "11"), "alice is no longer at the revision read");
         store.write(tx -> tx.update(Role.of("deploy", new Role.Spec(null, new Role.Conditions(List.of("root"), null, null, null), null))
                 .withMetadata(deploy.metadata())));
-        assertEquals(false, issue.apply(stored.get(), "12"), "the role it was decided by changed");
+        assertEquals(Optional.empty(), issue.apply(stored.get(), "12"), "the role it was decided by changed");
         for (String serial : List.of("11", "12")) {
             assertEquals(Optional.empty(), store.read(tx -> tx.certificate(IssuedCertificate.Kind.SSH, serial)), "a refused swap records nothing");
             assertEquals(Optional.empty(), store.read(tx -> tx.certificate(IssuedCertificate.Kind.TLS, serial)));
         }
-        assertEquals(List.of("e-10"), events.get(), "a refused swap appends no event");
-        assertEquals(2, stored.get().metadata().revision());
+        assertEquals(List.of("e-10", "e-13"), events.get(), "a refused swap appends no event");
+        assertEquals(3, stored.get().metadata().revision());
     }
 
     @Test
