@@ -450,12 +450,14 @@ public final class JdbcStore implements Store {
                     + ") AS added WHERE EXISTS (SELECT 1 FROM swapped)), "
                     + "event_added AS (" + EVENT_INSERT + " SELECT ?, CAST(? AS BIGINT), ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM swapped)) "
                     + "SELECT 0 AS part, NULL AS body FROM swapped "
-                    + "UNION ALL SELECT 1, body FROM resources WHERE kind = ? AND EXISTS (SELECT 1 FROM swapped)";
+                    // The kind as a literal, as LIST_SQL has it: bound as a parameter, the same statement cost PostgreSQL 250 us more
+                    // per issuance (its plan cannot know that locks are few).
+                    + "UNION ALL SELECT 1, body FROM resources WHERE kind = '" + Kind.of(Lock.class).wireName()
+                    + "' AND EXISTS (SELECT 1 FROM swapped)";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = swap.bind(ps, 1);
                 i = bindCertificates(ps, i, certificates);
-                i = bindEvent(ps, i, event);
-                ps.setString(i, Kind.of(Lock.class).wireName());
+                bindEvent(ps, i, event);
                 boolean swapped = false;
                 List<Lock> locks = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
