@@ -247,7 +247,7 @@ public final class CertificateAuthority {
         tbs.setEndDate(time(notAfter));
         tbs.setSubject(clientSubject(identity, requestIds));
         tbs.setSubjectPublicKeyInfo(publicKey);
-        tbs.setExtensions(new Extensions(new Extension[] {LEAF, DIGITAL_SIGNATURE, CLIENT_AUTH, authorityKeyId}));
+        tbs.setExtensions(new Extensions(leafExtensions(CLIENT_AUTH).toArray(Extension[]::new)));
         try {
             byte[] signed = tbs.generateTBSCertificate().getEncoded(ASN1Encoding.DER);
             Signature signature = signers.get();
@@ -331,15 +331,19 @@ public final class CertificateAuthority {
         return new Extension(oid, critical, derOf(value));
     }
 
+    /** The extensions of every leaf certificate this CA signs, in their order: {@code purpose} is its extended key usage. */
+    private List<Extension> leafExtensions(Extension purpose) {
+        return List.of(LEAF, DIGITAL_SIGNATURE, purpose, authorityKeyId);
+    }
+
     private X509CertificateHolder issue(X500Name subject, SubjectPublicKeyInfo publicKey, BigInteger serial, Instant notBefore,
                                         Instant notAfter, Extension purpose, GeneralNames altNames) {
         try {
             X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, serial, time(notBefore), time(notAfter),
-                    subject, publicKey)
-                    .addExtension(LEAF)
-                    .addExtension(DIGITAL_SIGNATURE)
-                    .addExtension(purpose)
-                    .addExtension(authorityKeyId);
+                    subject, publicKey);
+            for (Extension extension : leafExtensions(purpose)) {
+                b.addExtension(extension);
+            }
             if (altNames != null) {
                 b.addExtension(Extension.subjectAlternativeName, false, altNames);
             }
