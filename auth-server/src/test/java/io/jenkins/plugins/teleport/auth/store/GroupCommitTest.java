@@ -167,32 +167,34 @@ class GroupCommitTest {
         }
     }
 
-    /** {@code c}, counting its commits in {@code commits}. */
-    private static Connection countingCommits(Connection c, AtomicInteger commits) {
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                (proxy, method, args) -> {
-                    try {
-                        Object result = method.invoke(c, args);
-                        if (method.getName().equals("commit")) {
-                            commits.incrementAndGet();
-                        }
-                        return result;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
     private List<String> roleNames() {
         return store.read(tx -> tx.list(Role.class)).stream().map(Role::name).toList();
     }
 
     /** {@code c}, whose commit fails (as a full disk would make it) when {@code before} commits have passed (-1: never). */
     private static Connection failingCommit(Connection c, AtomicInteger before) {
+        return beforeEachCommit(c, () -> {
+            if (before.get() >= 0 && before.getAndDecrement() == 0) {
+                throw new SQLException("disk I/O error (made by the test)");
+            }
+        });
+    }
+
+    /** {@code c}, counting its commits in {@code commits}. */
+    private static Connection countingCommits(Connection c, AtomicInteger commits) {
+        return beforeEachCommit(c, commits::incrementAndGet);
+    }
+
+    private interface CommitHook {
+        void run() throws SQLException;
+    }
+
+    /** {@code c}, running {@code hook} before each commit (a hook that throws fails the commit). */
+    private static Connection beforeEachCommit(Connection c, CommitHook hook) {
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("commit") && before.get() >= 0 && before.getAndDecrement() == 0) {
-                        throw new SQLException("disk I/O error (made by the test)");
+                    if (method.getName().equals("commit")) {
+                        hook.run();
                     }
                     try {
                         return method.invoke(c, args);
