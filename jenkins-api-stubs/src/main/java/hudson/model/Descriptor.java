@@ -49,6 +49,23 @@ public abstract class Descriptor<T extends Describable<T>> {
         return "descriptorByName/" + getId();
     }
 
+    /**
+     * A new instance from a submitted form, as Jenkins makes one for a descriptor that does not override this
+     * ({@code Descriptor.newInstanceImpl}): Stapler binds {@code formData} to the described class, its
+     * {@code @DataBoundConstructor} then its {@code @DataBoundSetter}s. The Snippet Generator makes a step from its form
+     * this way (workflow-cps' {@code Snippetizer.doGenerateSnippet}).
+     */
+    public T newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
+        if (req == null) {
+            try {
+                return clazz.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new LinkageError("Failed to instantiate " + clazz, e);
+            }
+        }
+        return req.bindJSON(clazz, formData);
+    }
+
     /** Invoked when the global configuration page is submitted; {@code json} is this descriptor's part of the form. */
     public boolean configure(StaplerRequest2 req, JSONObject json) throws FormException {
         return true;

@@ -7,9 +7,11 @@ import io.jenkins.plugins.teleport.api.GoDuration;
 import io.jenkins.plugins.teleport.client.TeleportException;
 import io.jenkins.plugins.teleport.client.scope.RequestId;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
- * The one form of a block, shared by the Pipeline step and the freestyle wrapper: its fields, how their values are
+ * The one form of a block, shared by the Pipeline step and the freestyle wrapper (the step's has {@link #REQUEST_FIELDS}
+ * besides): its fields, how their values are
  * cleaned, the lists and checks their descriptors serve (each descriptor declares the Stapler methods and calls these),
  * and where the help lives (the step's help files; the wrapper redirects to them). A rule fixed here is fixed for both.
  */
@@ -17,6 +19,12 @@ final class AccessRequestForm {
 
     /** The fields of both forms, in their order on the page. */
     static final List<String> FIELDS = List.of("requestId", "server", "credentialsId", "ttl", "awsIntegration");
+
+    /**
+     * The step's own fields, after the request ID on its page: a request the block asks for itself and waits for
+     * ({@link WaitForApproval}). The freestyle wrapper has no way to wait without holding its executor, so it has none.
+     */
+    static final List<String> REQUEST_FIELDS = List.of("roles", "reason", "waitForApproval");
 
     private AccessRequestForm() {}
 
@@ -36,11 +44,38 @@ final class AccessRequestForm {
         return CredentialsLists.bots(item, credentialsId);
     }
 
+    private static final Pattern ROLE_SEPARATORS = Pattern.compile("[\\[\\],\\s]+");
+
+    /**
+     * Roles as given: a Pipeline list, each element taken as its text (structs' DescribableModel keeps a Groovy list's
+     * elements as given, so one may be a number), or the form's one text box ("deploy, audit"), which Stapler binds to
+     * a list as one element; names are split at commas, blanks and brackets (a role's name has none of them), so a list
+     * drawn back into the text box as {@code [deploy, audit]} reads back as the same roles.
+     */
+    static List<String> roles(List<?> given) {
+        if (given == null) {
+            return List.of();
+        }
+        return given.stream().map(String::valueOf).flatMap(ROLE_SEPARATORS::splitAsStream).filter(r -> !r.isEmpty()).toList();
+    }
+
     /** A request ID, or an expression that gives one at build time ({@code ${REQUEST_ID}}). */
     static FormValidation checkRequestId(String value) {
+        return checkRequestId(value, null);
+    }
+
+    /**
+     * As {@link #checkRequestId(String)}, on the step's form ({@code roles} not null): no ID is right when the block
+     * asks for roles instead.
+     */
+    static FormValidation checkRequestId(String value, String roles) {
         String v = clean(value);
+        if (v.isEmpty() && !clean(roles).isEmpty()) {
+            return FormValidation.ok();
+        }
         if (v.isEmpty()) {
-            return FormValidation.error("The ID of an approved access request is required, usually a build parameter: ${REQUEST_ID}");
+            return FormValidation.error("The ID of an approved access request is required, usually a build parameter: ${REQUEST_ID}"
+                    + (roles == null ? "" : "; or the roles to ask for, below"));
         }
         if (v.contains("$")) {
             return FormValidation.ok();
@@ -60,6 +95,28 @@ final class AccessRequestForm {
             return FormValidation.ok();
         }
         return FormValidation.error("An integration's name, as tctl get integrations lists it (letters, digits, '.', '_', '-')");
+    }
+
+    /** Roles to ask for, on the step's form: not with a request ID as well. */
+    static FormValidation checkRoles(String value, String requestId) {
+        if (!clean(value).isEmpty() && !clean(requestId).isEmpty()) {
+            return FormValidation.error("Give either the ID of an approved request or the roles to ask for, not both");
+        }
+        return FormValidation.ok();
+    }
+
+    /** How long a block that asks for its request waits for the approval (empty: the default). */
+    static FormValidation checkWaitForApproval(String value) {
+        String v = clean(value);
+        if (v.isEmpty() || v.contains("$")) {
+            return FormValidation.ok();
+        }
+        try {
+            WaitForApproval.parseWait(v);
+            return FormValidation.ok();
+        } catch (hudson.AbortException e) {
+            return FormValidation.error(e.getMessage());
+        }
     }
 
     static FormValidation checkTtl(String value) {

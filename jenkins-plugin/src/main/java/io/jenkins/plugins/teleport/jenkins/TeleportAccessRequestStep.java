@@ -57,8 +57,13 @@ public class TeleportAccessRequestStep extends Step {
         this.requestId = AccessRequestForm.clean(requestId);
     }
 
+    /**
+     * The request's ID; null for a block that asks for {@code roles} instead, so that the Snippet Generator's line
+     * leaves it out (structs' {@code DescribableModel.uninstantiate2} drops a constructor parameter whose getter gives
+     * null, and keeps an empty one as {@code requestId: ''}).
+     */
     public String getRequestId() {
-        return requestId;
+        return requestId.isEmpty() ? null : requestId;
     }
 
     public String getTtl() {
@@ -98,10 +103,7 @@ public class TeleportAccessRequestStep extends Step {
     /** Instead of a request ID: the roles the bot asks for itself, then waits for ({@link WaitForApproval}). */
     @DataBoundSetter
     public void setRoles(List<String> roles) {
-        // Pipeline binds a Groovy list element by element without converting them (structs' DescribableModel keeps each
-        // element as given; CPS only flattens GStrings), so an element may be a number: taken as its text, not a crash.
-        this.roles = roles == null ? List.of() : ((List<?>) roles).stream().map(String::valueOf).map(AccessRequestForm::clean)
-                .filter(r -> !r.isEmpty()).toList();
+        this.roles = AccessRequestForm.roles(roles);
     }
 
     public String getReason() {
@@ -484,7 +486,10 @@ public class TeleportAccessRequestStep extends Step {
         }
     }
 
-    /** The step's name, context and form ({@link AccessRequestForm}, shared with the freestyle wrapper). */
+    /**
+     * The step's name, context and form ({@link AccessRequestForm}: the freestyle wrapper's form, and the fields of a
+     * request the block asks for itself).
+     */
     @Extension
     public static final class DescriptorImpl extends StepDescriptor {
 
@@ -509,8 +514,16 @@ public class TeleportAccessRequestStep extends Step {
             return Set.of(Run.class, TaskListener.class);
         }
 
-        public FormValidation doCheckRequestId(@QueryParameter String value) {
-            return AccessRequestForm.checkRequestId(value);
+        public FormValidation doCheckRequestId(@QueryParameter String value, @QueryParameter String roles) {
+            return AccessRequestForm.checkRequestId(value, roles == null ? "" : roles);
+        }
+
+        public FormValidation doCheckRoles(@QueryParameter String value, @QueryParameter String requestId) {
+            return AccessRequestForm.checkRoles(value, requestId);
+        }
+
+        public FormValidation doCheckWaitForApproval(@QueryParameter String value) {
+            return AccessRequestForm.checkWaitForApproval(value);
         }
 
         public FormValidation doCheckTtl(@QueryParameter String value) {

@@ -13,6 +13,7 @@ import hudson.FilePath;
 import hudson.model.Result;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.util.FormValidation;
 import io.jenkins.plugins.teleport.api.Messages.SubmitReview;
 import io.jenkins.plugins.teleport.api.ReviewVerdict;
 import io.jenkins.plugins.teleport.jenkins.StepHarness.AgentChannel;
@@ -20,11 +21,13 @@ import io.jenkins.plugins.teleport.jenkins.StepHarness.Log;
 import io.jenkins.plugins.teleport.jenkins.StepHarness.TestContext;
 import io.jenkins.plugins.teleport.jenkins.StepHarness.TestJob;
 import io.jenkins.plugins.teleport.jenkins.StepHarness.TestRun;
+import io.jenkins.plugins.teleport.stubs.FormSubmission;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import net.sf.json.JSONObject;
 import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -226,6 +229,68 @@ class TeleportAccessRequestWaitTest {
         assertTrue(e.getMessage().contains("waitForApproval 'soon' is not a duration"), e.getMessage());
         assertEquals("10m", both.getWaitForApproval());
         assertEquals("30m", new TeleportAccessRequestStep(null).getWaitForApproval(), "the default wait");
+    }
+
+    /**
+     * The Snippet Generator makes the step from its form as Jenkins does for any describable (workflow-cps'
+     * {@code Snippetizer.doGenerateSnippet} calls {@code Descriptor.newInstance}, which has Stapler bind the form), and
+     * Stapler gives the roles' one text box to the list as a single element: the step made that way asks for them.
+     */
+    @Test
+    void theSnippetGeneratorsFormMakesABlockThatAsksForTheRolesTyped() throws Exception {
+        JSONObject form = new JSONObject().element("requestId", "").element("roles", "deploy, ").element("reason", "CHG-1234")
+                .element("waitForApproval", "10m").element("server", "").element("credentialsId", "").element("ttl", "")
+                .element("awsIntegration", "");
+        TeleportAccessRequestStep step = (TeleportAccessRequestStep) new TeleportAccessRequestStep.DescriptorImpl()
+                .newInstance(FormSubmission.of(form), form);
+        assertEquals(List.of("deploy"), step.getRoles());
+        assertNull(step.getRequestId(), "no ID: left out of the generated line");
+        execution = step.start(context);
+        assertFalse(execution.start());
+        until(() -> log.text().contains("waiting up to 10m"), log);
+        JsonNode created = request(run.getAction(TeleportRequestWaitAction.class).getRequestId());
+        assertEquals("[\"deploy\"]", created.path("spec").path("roles").toString());
+        assertEquals("CHG-1234", created.path("spec").path("request_reason").asText());
+        execution.stop(new FlowInterruptedException(Result.ABORTED));
+        context.awaitDone();
+    }
+
+    @Test
+    void theFormsRolesAreNamesSeparatedByCommasOrBlanksAndAListDrawnBackAsTextReadsTheSame() {
+        TeleportAccessRequestStep s = new TeleportAccessRequestStep(null);
+        for (String typed : List.of("deploy, audit", "deploy audit", " deploy,audit ", "[deploy, audit]")) {
+            s.setRoles(List.of(typed));
+            assertEquals(List.of("deploy", "audit"), s.getRoles(), typed);
+        }
+        s.setRoles(List.of(List.of("deploy", "audit").toString()));
+        assertEquals(List.of("deploy", "audit"), s.getRoles());
+        s.setRoles(List.of("", " ", "[]"));
+        assertEquals(List.of(), s.getRoles(), "an empty box or an empty list drawn back asks for nothing");
+    }
+
+    @Test
+    void theStepsFormSaysWhichOfRequestIdAndRolesToGive() {
+        TeleportAccessRequestStep.DescriptorImpl d = new TeleportAccessRequestStep.DescriptorImpl();
+        String id = "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a";
+        FormValidation neither = d.doCheckRequestId("", "");
+        assertEquals(FormValidation.Kind.ERROR, neither.kind);
+        assertTrue(neither.getMessage().contains("or the roles to ask for"), neither.getMessage());
+        assertEquals(FormValidation.Kind.OK, d.doCheckRequestId("", "deploy").kind, "roles instead of an ID");
+        assertEquals(FormValidation.Kind.OK, d.doCheckRequestId(id, "").kind);
+        assertEquals(FormValidation.Kind.OK, d.doCheckRoles("deploy", "").kind);
+        assertEquals(FormValidation.Kind.OK, d.doCheckRoles("", id).kind);
+        FormValidation both = d.doCheckRoles("deploy", id);
+        assertEquals(FormValidation.Kind.ERROR, both.kind);
+        assertTrue(both.getMessage().contains("not both"), both.getMessage());
+        assertEquals(FormValidation.Kind.OK, d.doCheckWaitForApproval("").kind, "empty: the default");
+        assertEquals(FormValidation.Kind.OK, d.doCheckWaitForApproval("45m").kind);
+        for (String bad : List.of("soon", "0s", "-5m")) {
+            FormValidation v = d.doCheckWaitForApproval(bad);
+            assertEquals(FormValidation.Kind.ERROR, v.kind, bad);
+            assertTrue(v.getMessage().contains("is not a duration such as 30m"), v.getMessage());
+        }
+        FormValidation wrapper = new TeleportAccessRequestBuildWrapper.DescriptorImpl().doCheckRequestId("");
+        assertFalse(wrapper.getMessage().contains("roles"), "the freestyle form has no roles: " + wrapper.getMessage());
     }
 
     /** Pipeline hands the setter the Groovy list as written (structs' DescribableModel does not convert its elements). */
