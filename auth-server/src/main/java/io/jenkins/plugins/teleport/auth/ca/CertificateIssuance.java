@@ -113,7 +113,8 @@ final class CertificateIssuance {
         // The request's update and the audit event are encoded here, not by SQLite's one writer. They hold if the
         // request is still at the revision read above (any change to it bumps the revision); else the writer encodes
         // them again from what it reads.
-        Written ahead = written(grant.request(), now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
+        Signed signed = new Signed(principals, sshSerial, tlsSerialHex, notBefore, notAfter);
+        Written ahead = written(grant.request(), now, ask, caller, signed);
         List<IssuedCertificate> certificates = List.of(
                 new IssuedCertificate(IssuedCertificate.Kind.SSH, Long.toString(sshSerial), caller.subject(), Optional.of(id), now,
                         notAfter, Optional.empty(), ask.usage()),
@@ -144,7 +145,7 @@ final class CertificateIssuance {
                 throw new ApiException(ErrorCode.ACCESS_DENIED, "the roles of request " + id + " changed while its "
                         + "certificates were signed (their principals, lifetime or permissions would differ now): ask again");
             }
-            Written written = written(request, now, ask, caller, principals, sshSerial, tlsSerialHex, notBefore, notAfter);
+            Written written = written(request, now, ask, caller, signed);
             tx.update(written.request());
             LockRules.check(tx.list(Lock.class), subject, at);
             tx.record(certificates);
@@ -168,19 +169,21 @@ final class CertificateIssuance {
                 CertificatePolicy.permits(grant.requestedRoles()));
     }
 
+    /** What the two certificates say that the audit event records: principals, serials, validity. */
+    private record Signed(List<String> principals, long sshSerial, String tlsSerialHex, Instant notBefore, Instant notAfter) {}
+
     /** What an issuance writes besides its certificates: the request, assumed, and the {@code cert.create} event. */
     private record Written(Tx.Encoded<AccessRequest> request, Tx.Encoded<AuditEvent> event) {}
 
-    private Written written(AccessRequest request, Instant now, IssueCertificates ask, ClientIdentity caller, List<String> principals,
-                            long sshSerial, String tlsSerialHex, Instant notBefore, Instant notAfter) {
+    private Written written(AccessRequest request, Instant now, IssueCertificates ask, ClientIdentity caller, Signed signed) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("bot", caller.name());
         fields.put("roles", request.spec().roles());
-        fields.put("principals", principals);
-        fields.put("ssh_serial", Long.toString(sshSerial));
-        fields.put("tls_serial", tlsSerialHex);
-        fields.put("valid_after", notBefore.toString());
-        fields.put("valid_before", notAfter.toString());
+        fields.put("principals", signed.principals());
+        fields.put("ssh_serial", Long.toString(signed.sshSerial()));
+        fields.put("tls_serial", signed.tlsSerialHex());
+        fields.put("valid_after", signed.notBefore().toString());
+        fields.put("valid_before", signed.notAfter().toString());
         fields.putAll(ask.usage());
         AuditEvent event = audit.event(AuditEventType.CERT_CREATE, caller.name(), Optional.of(request.metadata().name()), fields);
         return new Written(Tx.Encoded.update(request.withSpec(request.spec().assumedAt(now.truncatedTo(ChronoUnit.SECONDS), ask.usage()))),
