@@ -1,5 +1,6 @@
 package io.jenkins.plugins.teleport.jenkins;
 
+import hudson.AbortException;
 import hudson.model.Item;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
@@ -11,9 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * The one form of a block, shared by the Pipeline step and the freestyle wrapper (the step's has {@link #REQUEST_FIELDS}
- * besides): its fields, how their values are
- * cleaned, the lists and checks their descriptors serve (each descriptor declares the Stapler methods and calls these),
- * and where the help lives (the step's help files; the wrapper redirects to them). A rule fixed here is fixed for both.
+ * besides): its fields, how their values are cleaned, the lists and checks their descriptors serve (each descriptor
+ * declares the Stapler methods and calls these), and where the help lives (the step's help files; the wrapper
+ * redirects to them). A rule fixed here is fixed for both.
  */
 final class AccessRequestForm {
 
@@ -114,7 +115,7 @@ final class AccessRequestForm {
         try {
             WaitForApproval.parseWait(v);
             return FormValidation.ok();
-        } catch (hudson.AbortException e) {
+        } catch (AbortException e) {
             return FormValidation.error(e.getMessage());
         }
     }
