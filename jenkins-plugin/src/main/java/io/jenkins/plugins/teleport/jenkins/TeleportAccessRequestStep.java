@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import net.sf.json.JSONArray;
+import net.sf.json.JSONObject;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
@@ -31,6 +33,7 @@ import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -512,6 +515,24 @@ public class TeleportAccessRequestStep extends Step {
         public Set<? extends Class<?>> getRequiredContext() {
             // FilePath is checked with a clear message instead, so that a missing node { } says how to fix it.
             return Set.of(Run.class, TaskListener.class);
+        }
+
+        /**
+         * The step from its form (the Snippet Generator's, through workflow-cps' {@code Snippetizer}): the roles arrive
+         * as the text of one box, and are handed to Stapler as the list of names it binds to {@link #setRoles}, so the
+         * binding never depends on how Stapler would turn one text into a list.
+         */
+        @Override
+        public Step newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
+            if (formData.get("roles") instanceof String text) {
+                JSONArray names = new JSONArray();
+                names.addAll(AccessRequestForm.roles(List.of(text)));
+                JSONObject form = new JSONObject();
+                form.putAll(formData);
+                form.put("roles", names);
+                return super.newInstance(req, form);
+            }
+            return super.newInstance(req, formData);
         }
 
         public FormValidation doCheckRequestId(@QueryParameter String value, @QueryParameter String roles) {

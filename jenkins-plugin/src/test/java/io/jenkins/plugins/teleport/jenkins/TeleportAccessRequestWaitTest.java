@@ -22,11 +22,14 @@ import io.jenkins.plugins.teleport.jenkins.StepHarness.TestContext;
 import io.jenkins.plugins.teleport.jenkins.StepHarness.TestJob;
 import io.jenkins.plugins.teleport.jenkins.StepHarness.TestRun;
 import io.jenkins.plugins.teleport.stubs.FormSubmission;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import net.sf.json.JSONArray;
 import net.sf.json.JSONObject;
 import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * {@code withTeleportAccessRequest(roles: ['deploy'], reason: ..., waitForApproval: ...)} driven as Pipeline drives
@@ -233,16 +237,27 @@ class TeleportAccessRequestWaitTest {
 
     /**
      * The Snippet Generator makes the step from its form as Jenkins does for any describable (workflow-cps'
-     * {@code Snippetizer.doGenerateSnippet} calls {@code Descriptor.newInstance}, which has Stapler bind the form), and
-     * Stapler gives the roles' one text box to the list as a single element: the step made that way asks for them.
+     * {@code Snippetizer.doGenerateSnippet} calls {@code Descriptor.newInstance}, which has Stapler bind the form); the
+     * roles arrive as the text of one box, which the descriptor turns into the list of names: the step asks for them.
      */
     @Test
     void theSnippetGeneratorsFormMakesABlockThatAsksForTheRolesTyped() throws Exception {
         JSONObject form = new JSONObject().element("requestId", "").element("roles", "deploy, ").element("reason", "CHG-1234")
                 .element("waitForApproval", "10m").element("server", "").element("credentialsId", "").element("ttl", "")
                 .element("awsIntegration", "");
+        StaplerRequest2 stapler = FormSubmission.of(form);
+        List<JSONObject> bound = new ArrayList<>();
+        StaplerRequest2 recording = (StaplerRequest2) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {StaplerRequest2.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("bindJSON") && args[0] instanceof Class<?>) {
+                        bound.add((JSONObject) args[1]);
+                    }
+                    return method.invoke(stapler, args);
+                });
         TeleportAccessRequestStep step = (TeleportAccessRequestStep) new TeleportAccessRequestStep.DescriptorImpl()
-                .newInstance(FormSubmission.of(form), form);
+                .newInstance(recording, form);
+        assertEquals(List.of("deploy"), List.copyOf((JSONArray) bound.get(0).get("roles")),
+                "Stapler is given the names as a list, not the box's text");
         assertEquals(List.of("deploy"), step.getRoles());
         assertNull(step.getRequestId(), "no ID: left out of the generated line");
         execution = step.start(context);
