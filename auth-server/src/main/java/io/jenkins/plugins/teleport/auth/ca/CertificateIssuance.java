@@ -7,7 +7,6 @@ import io.jenkins.plugins.teleport.api.Lock;
 import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
-import io.jenkins.plugins.teleport.api.Resource;
 import io.jenkins.plugins.teleport.api.Role;
 import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
 import io.jenkins.plugins.teleport.auth.audit.AuditLog;
@@ -95,7 +94,7 @@ final class CertificateIssuance {
         // them again, so a lock made in between (on the bot or on this request) still refuses the issuance, after
         // signing instead of before.
         Instant now = clock.instant();
-        Grant grant = store.read(tx -> grant(tx, caller, id, now));
+        Grant grant = store.read(tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now));
         Terms terms = terms(grant, now, ask);
         List<String> principals = terms.principals();
         Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
@@ -140,13 +139,13 @@ final class CertificateIssuance {
             }
             // Changed since it was read (a review, a release, another issuance, a role or the bot edited) or gone:
             // decided again from what is stored now, and swapped again (a conflict then retries the whole transaction).
-            Grant again = grant(tx, caller, id, at);
-            if (!terms(again, now, ask).equals(terms)) {
+            AccessRequest request = CertificateIssuer.find(tx, id, caller);
+            if (!terms(grant(tx, caller, request, at), now, ask).equals(terms)) {
                 // A role or the request was edited so that what was signed no longer follows from what is stored.
                 throw new ApiException(ErrorCode.ACCESS_DENIED, "the roles of request " + id + " changed while its "
                         + "certificates were signed (their principals, lifetime or permissions would differ now): ask again");
             }
-            Written written = written(again.request(), now, ask, caller, signed);
+            Written written = written(request, now, ask, caller, signed);
             tx.update(written.request());
             LockRules.check(tx.list(Lock.class), subject, at);
             tx.record(certificates);
@@ -214,14 +213,9 @@ final class CertificateIssuance {
         }
     }
 
-    /**
-     * {@link Grant} of request {@code id}: the request and the caller's bot or user in one read, then its roles and the
-     * requested ones in another (on PostgreSQL every read is a round trip).
-     */
-    private static Grant grant(Tx tx, ClientIdentity caller, String id, Instant now) {
-        Tx.Two<AccessRequest, ? extends Resource> read = tx.getTwo(AccessRequest.class, id, Access.holderType(caller), caller.name());
-        AccessRequest request = CertificateIssuer.found(read.first(), id, caller);
-        Access.Holder holder = Access.holder(caller, read.second());
+    /** {@link Grant} of {@code request}: the caller's bot or user, then its roles and the requested ones in one read. */
+    private static Grant grant(Tx tx, ClientIdentity caller, AccessRequest request, Instant now) {
+        Access.Holder holder = Access.holderOf(tx, caller);
         Set<String> names = new LinkedHashSet<>(holder.roleNames());
         names.addAll(request.spec().roles());
         Map<String, Role> stored = new HashMap<>();

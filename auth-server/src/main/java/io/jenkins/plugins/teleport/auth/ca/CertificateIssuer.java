@@ -108,12 +108,7 @@ public final class CertificateIssuer {
      * request (only bots assume requests), so people cannot probe IDs here.
      */
     static AccessRequest find(Tx tx, String id, ClientIdentity caller) {
-        return found(tx.get(AccessRequest.class, id), id, caller);
-    }
-
-    /** {@link #find} of what was read. */
-    static AccessRequest found(Optional<AccessRequest> read, String id, ClientIdentity caller) {
-        return read.orElseThrow(() -> caller.type() == ClientIdentity.Type.BOT
+        return tx.get(AccessRequest.class, id).orElseThrow(() -> caller.type() == ClientIdentity.Type.BOT
                 ? new ApiException(ErrorCode.NOT_FOUND, "access request " + id + " does not exist")
                 : new ApiException(ErrorCode.ACCESS_DENIED, "only bots assume and release access requests; " + caller + " cannot"));
     }

@@ -35,21 +35,11 @@ public final class Access {
 
     /** The caller's {@link Holder} as stored now; refused if it no longer exists. */
     public static Holder holderOf(Tx tx, ClientIdentity caller) {
-        return holder(caller, tx.get(holderType(caller), caller.name()));
-    }
-
-    /** What a caller is stored as: a {@link User} or a {@link Bot}, named as the caller. */
-    public static Class<? extends Resource> holderType(ClientIdentity caller) {
-        return switch (caller.type()) {
-            case USER -> User.class;
-            case BOT -> Bot.class;
+        Optional<Holder> holder = switch (caller.type()) {
+            case USER -> tx.get(User.class, caller.name()).map(u -> new Holder(u, u.spec().roles()));
+            case BOT -> tx.get(Bot.class, caller.name()).map(b -> new Holder(b, b.spec().roles()));
         };
-    }
-
-    /** The caller's {@link Holder} from {@code stored}, its {@link #holderType} as read; refused if none was. */
-    public static Holder holder(ClientIdentity caller, Optional<? extends Resource> stored) {
-        return stored.map(r -> r instanceof User u ? new Holder(u, u.spec().roles())
-                : new Holder(r, ((Bot) r).spec().roles())).orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
+        return holder.orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
                 caller + " no longer exists in this cluster: ask an administrator for a new identity"));
     }
 

@@ -339,35 +339,6 @@ public final class JdbcStore implements Store {
         }
 
         @Override
-        public <A extends Resource, B extends Resource> Two<A, B> getTwo(Class<A> first, String firstName, Class<B> second,
-                                                                         String secondName) {
-            String firstKind = Kind.of(first).wireName();
-            String secondKind = Kind.of(second).wireName();
-            try (Kept kept = kept("SELECT 0, body FROM resources WHERE kind = ? AND name = ? "
-                    + "UNION ALL SELECT 1, body FROM resources WHERE kind = ? AND name = ?")) {
-                PreparedStatement ps = kept.ps();
-                ps.setString(1, firstKind);
-                ps.setString(2, firstName);
-                ps.setString(3, secondKind);
-                ps.setString(4, secondName);
-                Optional<A> a = Optional.empty();
-                Optional<B> b = Optional.empty();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (rs.getInt(1) == 0) {
-                            a = Optional.of(decoded.get(first, rs.getString(2), JdbcStore::decode));
-                        } else {
-                            b = Optional.of(decoded.get(second, rs.getString(2), JdbcStore::decode));
-                        }
-                    }
-                }
-                return new Two<>(a, b);
-            } catch (SQLException e) {
-                throw unavailable(e);
-            }
-        }
-
-        @Override
         public <T extends Resource> List<T> list(Class<T> type) {
             try (Kept kept = kept(LIST_SQL.get(Kind.of(type)))) {
                 PreparedStatement ps = kept.ps();

@@ -22,18 +22,6 @@ public interface Tx {
      */
     <T extends Resource> List<T> getAll(Class<T> type, List<String> names);
 
-    /**
-     * {@link #get} of two resources, of any kinds, in one statement where the store can: an issuance reads its request
-     * and the caller's bot together before signing (on PostgreSQL every statement is a round trip to the database).
-     */
-    default <A extends Resource, B extends Resource> Two<A, B> getTwo(Class<A> first, String firstName, Class<B> second,
-                                                                      String secondName) {
-        return new Two<>(get(first, firstName), get(second, secondName));
-    }
-
-    /** What {@link #getTwo} read: each resource as stored, or empty where none is. */
-    record Two<A, B>(Optional<A> first, Optional<B> second) {}
-
     <T extends Resource> List<T> list(Class<T> type);
 
     /** The stored revisions of the named resources of a type (names not stored are left out). */

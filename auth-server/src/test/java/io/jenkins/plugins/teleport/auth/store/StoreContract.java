@@ -218,28 +218,6 @@ abstract class StoreContract {
     }
 
     @Test
-    void getTwoReadsTwoResourcesOfAnyKindsAsTwoGetsWould() {
-        store.write(tx -> {
-            tx.create(Role.of("deploy", null));
-            tx.create(User.of("deploy", List.of("deploy")));
-            tx.create(User.of("alice", List.of()));
-            return null;
-        });
-        Tx.Two<Role, User> both = store.read(tx -> tx.getTwo(Role.class, "deploy", User.class, "deploy"));
-        assertEquals(Optional.of("deploy"), both.first().map(Role::name), "a role and a user of the same name: each its own");
-        assertEquals(Optional.of(List.of("deploy")), both.second().map(u -> u.spec().roles()));
-        assertEquals(store.read(tx -> tx.get(Role.class, "deploy")), both.first());
-        assertEquals(store.read(tx -> tx.get(User.class, "deploy")), both.second());
-        Tx.Two<User, User> users = store.read(tx -> tx.getTwo(User.class, "alice", User.class, "deploy"));
-        assertEquals(List.of("alice", "deploy"), List.of(users.first().orElseThrow().name(), users.second().orElseThrow().name()));
-        Tx.Two<AccessRequest, User> oneMissing = store.read(tx -> tx.getTwo(AccessRequest.class, "deploy", User.class, "alice"));
-        assertEquals(Optional.empty(), oneMissing.first());
-        assertEquals(Optional.of("alice"), oneMissing.second().map(User::name));
-        Tx.Two<Role, User> secondMissing = store.read(tx -> tx.getTwo(Role.class, "deploy", User.class, "nobody"));
-        assertTrue(secondMissing.first().isPresent() && secondMissing.second().isEmpty());
-    }
-
-    @Test
     void getAllReadsTheStoredOnesOfTheNamesInTheirOrder() {
         store.write(tx -> {
             tx.create(Role.of("deploy", null));
