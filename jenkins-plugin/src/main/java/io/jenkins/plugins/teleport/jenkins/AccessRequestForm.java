@@ -108,27 +108,30 @@ final class AccessRequestForm {
 
     /** How long a block that asks for its request waits for the approval (empty: the default). */
     static FormValidation checkWaitForApproval(String value) {
-        String v = clean(value);
-        if (v.isEmpty() || v.contains("$")) {
-            return FormValidation.ok();
-        }
-        try {
-            WaitForApproval.parseWait(v);
-            return FormValidation.ok();
-        } catch (AbortException e) {
-            return FormValidation.error(e.getMessage());
-        }
+        return checkOptional(value, WaitForApproval::parseWait);
     }
 
+    /** A certificate lifetime such as {@code 30m} (empty: the server's default). */
     static FormValidation checkTtl(String value) {
+        return checkOptional(value, GoDuration::parse);
+    }
+
+    /** Parses a field's value, refusing it with a message. */
+    @FunctionalInterface
+    private interface Parse {
+        void check(String value) throws AbortException;
+    }
+
+    /** An optional field: empty, or an expression resolved at build time, is fine; anything else must parse. */
+    private static FormValidation checkOptional(String value, Parse parse) {
         String v = clean(value);
         if (v.isEmpty() || v.contains("$")) {
             return FormValidation.ok();
         }
         try {
-            GoDuration.parse(v);
+            parse.check(v);
             return FormValidation.ok();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | AbortException e) {
             return FormValidation.error(e.getMessage());
         }
     }
