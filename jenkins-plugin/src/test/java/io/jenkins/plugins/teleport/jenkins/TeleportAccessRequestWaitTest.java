@@ -308,6 +308,18 @@ class TeleportAccessRequestWaitTest {
         assertFalse(wrapper.getMessage().contains("roles"), "the freestyle form has no roles: " + wrapper.getMessage());
     }
 
+    @Test
+    void theFormsLifetimeIsADurationOrAnExpressionOrEmpty() {
+        TeleportAccessRequestStep.DescriptorImpl d = new TeleportAccessRequestStep.DescriptorImpl();
+        for (String fine : List.of("", "30m", "1h30m", "${TTL}")) {
+            assertEquals(FormValidation.Kind.OK, d.doCheckTtl(fine).kind, fine);
+        }
+        FormValidation forever = d.doCheckTtl("forever");
+        assertEquals(FormValidation.Kind.ERROR, forever.kind);
+        assertFalse(forever.getMessage().isBlank(), "says why");
+        assertEquals(FormValidation.Kind.OK, d.doCheckWaitForApproval("${WAIT}").kind, "resolved at build time");
+    }
+
     /** Pipeline hands the setter the Groovy list as written (structs' DescribableModel does not convert its elements). */
     @Test
     @SuppressWarnings({"unchecked", "rawtypes"})
