@@ -49,9 +49,9 @@ final class AccessRequestForm {
 
     /**
      * Roles as given: a Pipeline list, each element taken as its text (structs' DescribableModel keeps a Groovy list's
-     * elements as given, so one may be a number), or the form's one text box ("deploy, audit"), which Stapler binds to
-     * a list as one element; names are split at commas, blanks and brackets (a role's name has none of them), so a list
-     * drawn back into the text box as {@code [deploy, audit]} reads back as the same roles.
+     * elements as given, so one may be a number), or the text of the form's one box ("deploy, audit"), which the step's
+     * descriptor hands over as one element; names are split at commas, blanks and brackets (a role's name has none of
+     * them), so a list drawn back into the text box as {@code [deploy, audit]} reads back as the same roles.
      */
     static List<String> roles(List<?> given) {
         if (given == null) {
@@ -60,23 +60,14 @@ final class AccessRequestForm {
         return given.stream().map(String::valueOf).flatMap(ROLE_SEPARATORS::splitAsStream).filter(r -> !r.isEmpty()).toList();
     }
 
+    private static final String ID_REQUIRED =
+            "The ID of an approved access request is required, usually a build parameter: ${REQUEST_ID}";
+
     /** A request ID, or an expression that gives one at build time ({@code ${REQUEST_ID}}). */
     static FormValidation checkRequestId(String value) {
-        return checkRequestId(value, null);
-    }
-
-    /**
-     * As {@link #checkRequestId(String)}, on the step's form ({@code roles} not null): no ID is right when the block
-     * asks for roles instead.
-     */
-    static FormValidation checkRequestId(String value, String roles) {
         String v = clean(value);
-        if (v.isEmpty() && !clean(roles).isEmpty()) {
-            return FormValidation.ok();
-        }
         if (v.isEmpty()) {
-            return FormValidation.error("The ID of an approved access request is required, usually a build parameter: ${REQUEST_ID}"
-                    + (roles == null ? "" : "; or the roles to ask for, below"));
+            return FormValidation.error(ID_REQUIRED);
         }
         if (v.contains("$")) {
             return FormValidation.ok();
@@ -96,6 +87,14 @@ final class AccessRequestForm {
             return FormValidation.ok();
         }
         return FormValidation.error("An integration's name, as tctl get integrations lists it (letters, digits, '.', '_', '-')");
+    }
+
+    /** The step's form: a request ID as {@link #checkRequestId}, or none when the block asks for {@code roles} instead. */
+    static FormValidation checkRequestIdOrRoles(String value, String roles) {
+        if (!clean(value).isEmpty()) {
+            return checkRequestId(value);
+        }
+        return clean(roles).isEmpty() ? FormValidation.error(ID_REQUIRED + "; or the roles to ask for, below") : FormValidation.ok();
     }
 
     /** Roles to ask for, on the step's form: not with a request ID as well. */

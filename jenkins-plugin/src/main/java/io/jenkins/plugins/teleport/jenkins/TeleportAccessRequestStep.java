@@ -536,7 +536,7 @@ public class TeleportAccessRequestStep extends Step {
         }
 
         public FormValidation doCheckRequestId(@QueryParameter String value, @QueryParameter String roles) {
-            return AccessRequestForm.checkRequestId(value, roles == null ? "" : roles);
+            return AccessRequestForm.checkRequestIdOrRoles(value, roles);
         }
 
         public FormValidation doCheckRoles(@QueryParameter String value, @QueryParameter String requestId) {
