@@ -170,6 +170,10 @@ abstract class StoreContract {
         store.write(tx -> tx.delete(Role.class, "deploy"));
         store.write(tx -> tx.create(Role.of("deploy", ssh)));
         assertEquals(true, swap.apply(stored.get()), "made again exactly as read");
+        store.write(tx -> tx.delete(Role.class, "deploy"));
+        assertEquals(false, swap.apply(stored.get()), "a role read as present is gone");
+        store.write(tx -> tx.create(Role.of("deploy", ssh)));
+        assertEquals(true, swap.apply(stored.get()), "made again exactly as read, once more");
         store.write(tx -> tx.create(Role.of("audit", null)));
         User before = stored.get();
         assertEquals(false, swap.apply(before), "a role read as absent now exists");
