@@ -485,7 +485,7 @@ public final class JdbcStore implements Store {
         private Swap swap(Encoded<? extends Resource> next, List<AsRead> decidedBy) {
             Map<List<String>, AsRead> witnesses = new LinkedHashMap<>();
             for (AsRead read : decidedBy) {
-                // One of each kind and name: a row matching two entries would be counted once.
+                // One of each kind and name, as first read: a decision reads a bot's and a request's roles, which may overlap.
                 witnesses.putIfAbsent(List.of(read.kind(), read.name()), read);
             }
             StringBuilder sql = new StringBuilder(
