@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
@@ -87,14 +88,24 @@ final class CertificateIssuance {
         }
         SubjectPublicKeyInfo tlsKey = Pem.clientPublicKeyInfo(ask.tlsPublicKey() == null ? "" : ask.tlsPublicKey(), "tls_public_key");
         CertificateIssuer.checkUsage(ask.usage());
+        return issue(caller, ask, id, sshKey, tlsKey, true);
+    }
 
+    /**
+     * {@link #issueLater} of checked input. With {@code fromRecent} the grant is decided from the bot and roles as this
+     * server last read them ({@link Store#readRecent}), and a refusal from them is decided again from the store; if the
+     * write then finds that what was signed no longer follows from what is stored, the issuance is decided and signed
+     * once more from the store instead of refused (the rows remembered may have been older than a change made elsewhere).
+     */
+    private CompletableFuture<IssuedCertificates> issue(ClientIdentity caller, IssueCertificates ask, String id, PublicKey sshKey,
+                                                        SubjectPublicKeyInfo tlsKey, boolean fromRecent) {
         // Decide and sign outside the store's write transaction (signing is the CPU work, and SQLite has one writer),
         // then record in one transaction that checks again, so a release or lock in between wins.
         // Locks are not read here: the caller's authentication read them a moment ago, and the transaction below reads
         // them again, so a lock made in between (on the bot or on this request) still refuses the issuance, after
         // signing instead of before.
         Instant now = clock.instant();
-        Grant grant = store.read(tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now));
+        Grant grant = decide(caller, id, now, fromRecent);
         Terms terms = terms(grant, now, ask);
         List<String> principals = terms.principals();
         Instant notBefore = now.minus(CertificatePolicy.BACKDATE).truncatedTo(ChronoUnit.SECONDS);
@@ -141,6 +152,9 @@ final class CertificateIssuance {
             // decided again from what is stored now, and swapped again (a conflict then retries the whole transaction).
             AccessRequest request = CertificateIssuer.find(tx, id, caller);
             if (!terms(grant(tx, caller, request, at), now, ask).equals(terms)) {
+                if (fromRecent) {
+                    throw new DecidedFromOlderRows();
+                }
                 // A role or the request was edited so that what was signed no longer follows from what is stored.
                 throw new ApiException(ErrorCode.ACCESS_DENIED, "the roles of request " + id + " changed while its "
                         + "certificates were signed (their principals, lifetime or permissions would differ now): ask again");
@@ -156,7 +170,33 @@ final class CertificateIssuance {
             watch.touched(id);
             return new IssuedCertificates(id, sshText, Long.toString(sshSerial), List.of(sshCa.publicKeyLine()), principals,
                     tls, tlsSerialHex, List.of(tlsCa.certificatePem()), notBefore, notAfter);
+        }).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof DecidedFromOlderRows) {
+                // Off the store's writer thread (SQLite completes the stage there): signing again is a request's work.
+                return CompletableFuture.supplyAsync(() -> issue(caller, ask, id, sshKey, tlsKey, false)).thenCompose(again -> again);
+            }
+            return CompletableFuture.failedFuture(cause);
         });
+    }
+
+    /** The grant of {@code id} to {@code caller}: from rows as last read if {@code fromRecent}, a refusal from the store. */
+    private Grant decide(ClientIdentity caller, String id, Instant now, boolean fromRecent) {
+        if (fromRecent) {
+            try {
+                return store.readRecent(tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now));
+            } catch (ApiException refused) {
+                // Decided again from what is stored now: the rows remembered may be older than a change made elsewhere.
+            }
+        }
+        return store.read(tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now));
+    }
+
+    /** The write found that the certificates, signed from rows as last read, no longer follow from what is stored. */
+    private static final class DecidedFromOlderRows extends RuntimeException {
+        DecidedFromOlderRows() {
+            super("decided from rows older than the store's", null, false, false);
+        }
     }
 
     /** What the certificates say that the roles decide: the SSH principals, the expiry, the SSH permissions. */

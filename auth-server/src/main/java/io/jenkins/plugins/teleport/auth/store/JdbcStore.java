@@ -103,6 +103,7 @@ public final class JdbcStore implements Store {
     // SQLite: its WAL copied back into the file by a thread of its own, not by the writer's commits.
     private final Optional<WalCheckpoints> checkpoints;
     private final DecodedResources decoded = new DecodedResources();
+    private final RecentRows recent = new RecentRows();
 
     private JdbcStore(HikariDataSource pool, Dialect dialect, Clock clock, String description,
                       Optional<GroupCommit.Connections> writerConnections, Optional<GroupCommit.Connections> checkpointConnections) {
@@ -198,6 +199,17 @@ public final class JdbcStore implements Store {
         }
     }
 
+    /** {@link #read} whose bots, users and roles may be answered as this server last read them ({@link RecentRows}). */
+    @Override
+    public <T> T readRecent(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(true);
+            return work.apply(new JdbcTx(c, true));
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
     @Override
     public <T> T write(Work<T> work) {
         return writer.isPresent() ? writer.get().write(work) : writeInTransaction(work);
@@ -268,9 +280,16 @@ public final class JdbcStore implements Store {
 
     private final class JdbcTx implements Tx {
         private final Connection c;
+        /** Whether bots, users and roles may be answered from {@link #recent} ({@link #readRecent}). */
+        private final boolean fromRecent;
 
         JdbcTx(Connection c) {
+            this(c, false);
+        }
+
+        JdbcTx(Connection c, boolean fromRecent) {
             this.c = c;
+            this.fromRecent = fromRecent;
         }
 
         private Kept kept(String sql) throws SQLException {
@@ -300,12 +319,18 @@ public final class JdbcStore implements Store {
 
         @Override
         public <T extends Resource> Optional<T> get(Class<T> type, String name) {
+            Optional<String> known = fromRecent && RecentRows.keeps(type) ? recent.get(type, name) : null;
+            if (known != null) {
+                return known.map(body -> decoded.get(type, body, JdbcStore::decode));
+            }
             try (Kept kept = kept("SELECT body FROM resources WHERE kind = ? AND name = ?")) {
                 PreparedStatement ps = kept.ps();
                 ps.setString(1, Kind.of(type).wireName());
                 ps.setString(2, name);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(decoded.get(type, rs.getString(1), JdbcStore::decode)) : Optional.empty();
+                    Optional<String> body = rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                    recent.read(type, name, body);
+                    return body.map(text -> decoded.get(type, text, JdbcStore::decode));
                 }
             } catch (SQLException e) {
                 throw unavailable(e);
@@ -315,7 +340,12 @@ public final class JdbcStore implements Store {
         @Override
         public <T extends Resource> List<T> getAll(Class<T> type, List<String> names) {
             List<String> distinct = List.copyOf(new LinkedHashSet<>(names));
+            if (fromRecent && RecentRows.keeps(type) && distinct.stream().allMatch(name -> recent.get(type, name) != null)) {
+                return distinct.stream().flatMap(name -> recent.get(type, name).stream())
+                        .map(body -> decoded.get(type, body, JdbcStore::decode)).toList();
+            }
             Map<String, T> found = new HashMap<>();
+            Map<String, String> bodies = new HashMap<>();
             for (int from = 0; from < distinct.size(); from += MAX_NAMES_PER_STATEMENT) {
                 List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + MAX_NAMES_PER_STATEMENT));
                 String sql = "SELECT name, body FROM resources WHERE kind = ? AND name IN (" + marks(chunk.size()) + ")";
@@ -327,6 +357,7 @@ public final class JdbcStore implements Store {
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
+                            bodies.put(rs.getString(1), rs.getString(2));
                             found.put(rs.getString(1), decoded.get(type, rs.getString(2), JdbcStore::decode));
                         }
                     }
@@ -334,6 +365,7 @@ public final class JdbcStore implements Store {
                     throw unavailable(e);
                 }
             }
+            distinct.forEach(name -> recent.read(type, name, Optional.ofNullable(bodies.get(name))));
             return distinct.stream().map(found::get).filter(Objects::nonNull).toList();
         }
 
@@ -378,6 +410,7 @@ public final class JdbcStore implements Store {
 
         @Override
         public <T extends Resource> T create(T resource) {
+            recent.forget(resource.kind(), resource.name());
             T stored = withRevision(resource, 1);
             long now = clock.millis();
             try (Kept kept = kept(
@@ -417,6 +450,7 @@ public final class JdbcStore implements Store {
 
         @Override
         public <T extends Resource> boolean updateIfUnchanged(Encoded<T> next, List<AsRead> decidedBy) {
+            recent.forget(next.value().kind(), next.value().name());
             Swap swap = swap(next, decidedBy);
             try (Kept kept = kept(swap.sql(), swap.witnesses())) {
                 PreparedStatement ps = kept.ps();
@@ -435,6 +469,7 @@ public final class JdbcStore implements Store {
         public <T extends Resource> Optional<List<Lock>> updateIfUnchangedThenRecord(Encoded<T> next, List<AsRead> decidedBy,
                                                                                      List<IssuedCertificate> certificates,
                                                                                      Encoded<AuditEvent> event) {
+            recent.forget(next.value().kind(), next.value().name());
             if (dialect == Dialect.SQLITE || certificates.isEmpty()) {
                 return Tx.super.updateIfUnchangedThenRecord(next, decidedBy, certificates, event);
             }
@@ -512,6 +547,7 @@ public final class JdbcStore implements Store {
 
         @Override
         public boolean delete(Class<? extends Resource> type, String name) {
+            recent.forget(Kind.of(type).wireName(), name);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM resources WHERE kind = ? AND name = ?")) {
                 ps.setString(1, Kind.of(type).wireName());
                 ps.setString(2, name);

@@ -22,6 +22,17 @@ public interface Store extends AutoCloseable {
 
     <T> T read(Work<T> work);
 
+    /**
+     * {@link #read} that may answer bots, users and roles as this server last read them rather than as stored now, for
+     * a decision that a write checks again before it counts (an issuance's witnesses,
+     * {@link Tx#updateIfUnchanged(Tx.Encoded, java.util.List)}): the bot and roles an issuance decides from change seldom, and
+     * reading them costs PostgreSQL round trips. A row is read from the store the first time, and again by any plain
+     * read; a write through this store forgets it. This default reads as {@link #read}.
+     */
+    default <T> T readRecent(Work<T> work) {
+        return read(work);
+    }
+
     <T> T write(Work<T> work);
 
     /**

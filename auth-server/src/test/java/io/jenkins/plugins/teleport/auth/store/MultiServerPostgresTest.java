@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.teleport.api.Json;
 import io.jenkins.plugins.teleport.api.Kind;
 import io.jenkins.plugins.teleport.api.Messages.CreateAccessRequest;
@@ -242,6 +244,40 @@ class MultiServerPostgresTest {
         assertEquals(1, answers.stream().filter(r -> r.status() == 200).count(), answers.toString());
         assertTrue(answers.stream().filter(r -> r.status() != 200).allMatch(r -> r.code().equals("request_claimed")),
                 answers.toString());
+    }
+
+    @Test
+    void aRoleEditedThroughOneServerCountsAtTheOthersNextIssuance() throws Exception {
+        // Server 0 remembers the bot and its roles from its first issuance (RecentRows); the role edited through server 1
+        // must count at server 0's next issuance, which is decided and signed again from the store, not refused.
+        String id = createRequest(client(0, identity(ClientIdentity.user("alice"))), false);
+        client(0, identity(ClientIdentity.user("bob"))).post("/v1/access-requests/" + id + "/reviews",
+                new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        client(1, identity(ClientIdentity.user("carol"))).post("/v1/access-requests/" + id + "/reviews",
+                new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        TestClient atZero = client(0, join());
+        Response first = atZero.post("/v1/certs", BotKeys.generate().issueBody(id, Map.of()));
+        assertEquals(200, first.status(), first.toString());
+        assertEquals("[\"deploy\"]", first.json().path("principals").toString());
+        TestClient adminAtOne = client(1, admin);
+        try {
+            assertEquals(200, adminAtOne.put("/v1/roles/deploy", withLogins(adminAtOne, "deploy", "root")).status());
+            Response second = atZero.post("/v1/certs", BotKeys.generate().issueBody(id, Map.of()));
+            assertEquals(200, second.status(), second.toString());
+            assertEquals("[\"deploy\",\"root\"]", second.json().path("principals").toString());
+        } finally {
+            assertEquals(200, adminAtOne.put("/v1/roles/deploy", withLogins(adminAtOne, "deploy")).status());
+        }
+    }
+
+    /** Role deploy as stored now, with {@code logins} allowed. */
+    private static JsonNode withLogins(TestClient admin, String... logins) {
+        JsonNode role = admin.get("/v1/roles/deploy").json();
+        ArrayNode allowed = ((ObjectNode) role.path("spec").path("allow")).putArray("logins");
+        for (String login : logins) {
+            allowed.add(login);
+        }
+        return role;
     }
 
     private IdentityFile join() {

@@ -132,6 +132,24 @@ abstract class StoreContract {
     }
 
     @Test
+    void readRecentSeesEveryWriteMadeThroughThisStore() {
+        store.write(tx -> tx.create(Role.of("deploy", null)));
+        Function<String, Optional<Role>> recent = name -> store.readRecent(tx -> tx.get(Role.class, name));
+        assertEquals(1, recent.apply("deploy").orElseThrow().metadata().revision());
+        assertEquals(Optional.empty(), recent.apply("audit"));
+        store.write(tx -> tx.create(Role.of("audit", null)));
+        assertTrue(recent.apply("audit").isPresent(), "made after it was read as absent");
+        Role deploy = store.read(tx -> tx.get(Role.class, "deploy")).orElseThrow();
+        store.write(tx -> tx.update(deploy));
+        assertEquals(2, recent.apply("deploy").orElseThrow().metadata().revision());
+        assertEquals(List.of(2L), store.readRecent(tx -> tx.getAll(Role.class, List.of("deploy", "gone", "deploy")))
+                .stream().map(r -> r.metadata().revision()).toList());
+        store.write(tx -> tx.delete(Role.class, "deploy"));
+        assertEquals(Optional.empty(), recent.apply("deploy"));
+        assertEquals(List.of(), store.readRecent(tx -> tx.getAll(Role.class, List.of("deploy"))));
+    }
+
+    @Test
     void updateIfUnchangedSwapsOnlyTheRevisionItFollows() {
         User v1 = store.write(tx -> tx.create(User.of("alice", List.of())));
         Tx.Encoded<User> next = Tx.Encoded.update(new User(null, null, v1.metadata(), new User.Spec(List.of("dev"))));
