@@ -172,6 +172,16 @@ class MultiServerPostgresTest {
         return Together.run(pool, work);
     }
 
+    /** A request of alice's, approved by bob through server 0 and carol through server 1. */
+    private String approvedRequest(boolean oneShot) {
+        String id = createRequest(client(0, identity(ClientIdentity.user("alice"))), oneShot);
+        client(0, identity(ClientIdentity.user("bob"))).post("/v1/access-requests/" + id + "/reviews",
+                new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        client(1, identity(ClientIdentity.user("carol"))).post("/v1/access-requests/" + id + "/reviews",
+                new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        return id;
+    }
+
     private String createRequest(TestClient alice, boolean oneShot) {
         Response r = alice.post("/v1/access-requests", new CreateAccessRequest("jenkins-deploy", List.of("deploy"),
                 "CHG-1234", Optional.of(Duration.ofHours(1)), Optional.empty(), oneShot));
@@ -228,11 +238,7 @@ class MultiServerPostgresTest {
 
     @Test
     void eightAssumesOfAOneShotRequestSplitOverTwoServersGiveExactlyOneSuccess() throws Exception {
-        String id = createRequest(client(0, identity(ClientIdentity.user("alice"))), true);
-        client(0, identity(ClientIdentity.user("bob"))).post("/v1/access-requests/" + id + "/reviews",
-                new SubmitReview(ReviewVerdict.APPROVED, "ok"));
-        client(1, identity(ClientIdentity.user("carol"))).post("/v1/access-requests/" + id + "/reviews",
-                new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        String id = approvedRequest(true);
         IdentityFile bot = join();
         List<Callable<Response>> assumes = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -250,11 +256,7 @@ class MultiServerPostgresTest {
     void aRoleEditedThroughOneServerCountsAtTheOthersNextIssuance() throws Exception {
         // Server 0 remembers the bot and its roles from its first issuance (RecentRows); the role edited through server 1
         // must count at server 0's next issuance, which is decided and signed again from the store, not refused.
-        String id = createRequest(client(0, identity(ClientIdentity.user("alice"))), false);
-        client(0, identity(ClientIdentity.user("bob"))).post("/v1/access-requests/" + id + "/reviews",
-                new SubmitReview(ReviewVerdict.APPROVED, "ok"));
-        client(1, identity(ClientIdentity.user("carol"))).post("/v1/access-requests/" + id + "/reviews",
-                new SubmitReview(ReviewVerdict.APPROVED, "ok"));
+        String id = approvedRequest(false);
         TestClient atZero = client(0, join());
         Response first = atZero.post("/v1/certs", BotKeys.generate().issueBody(id, Map.of()));
         assertEquals(200, first.status(), first.toString());
