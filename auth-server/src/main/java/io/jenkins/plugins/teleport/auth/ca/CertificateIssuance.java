@@ -182,14 +182,15 @@ final class CertificateIssuance {
 
     /** The grant of {@code id} to {@code caller}: from rows as last read if {@code fromRecent}, a refusal from the store. */
     private Grant decide(ClientIdentity caller, String id, Instant now, boolean fromRecent) {
+        Store.Work<Grant> decision = tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now);
         if (fromRecent) {
             try {
-                return store.readRecent(tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now));
+                return store.readRecent(decision);
             } catch (ApiException refused) {
                 // Decided again from what is stored now: the rows remembered may be older than a change made elsewhere.
             }
         }
-        return store.read(tx -> grant(tx, caller, CertificateIssuer.find(tx, id, caller), now));
+        return store.read(decision);
     }
 
     /** The write found that the certificates, signed from rows as last read, no longer follow from what is stored. */

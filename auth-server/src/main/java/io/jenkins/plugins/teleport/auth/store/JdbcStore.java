@@ -191,20 +191,19 @@ public final class JdbcStore implements Store {
 
     @Override
     public <T> T read(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(true);
-            return work.apply(new JdbcTx(c));
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+        return read(work, false);
     }
 
     /** {@link #read} whose bots, users and roles may be answered as this server last read them ({@link RecentRows}). */
     @Override
     public <T> T readRecent(Work<T> work) {
+        return read(work, true);
+    }
+
+    private <T> T read(Work<T> work, boolean fromRecent) {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(true);
-            return work.apply(new JdbcTx(c, true));
+            return work.apply(new JdbcTx(c, fromRecent));
         } catch (SQLException e) {
             throw unavailable(e);
         }
@@ -340,9 +339,14 @@ public final class JdbcStore implements Store {
         @Override
         public <T extends Resource> List<T> getAll(Class<T> type, List<String> names) {
             List<String> distinct = List.copyOf(new LinkedHashSet<>(names));
-            if (fromRecent && RecentRows.keeps(type) && distinct.stream().allMatch(name -> recent.get(type, name) != null)) {
-                return distinct.stream().flatMap(name -> recent.get(type, name).stream())
-                        .map(body -> decoded.get(type, body, JdbcStore::decode)).toList();
+            if (fromRecent && RecentRows.keeps(type)) {
+                List<Optional<String>> known = new ArrayList<>(distinct.size());
+                for (String name : distinct) {
+                    known.add(recent.get(type, name));
+                }
+                if (!known.contains(null)) {
+                    return known.stream().flatMap(Optional::stream).map(body -> decoded.get(type, body, JdbcStore::decode)).toList();
+                }
             }
             Map<String, T> found = new HashMap<>();
             Map<String, String> bodies = new HashMap<>();
@@ -469,10 +473,10 @@ public final class JdbcStore implements Store {
         public <T extends Resource> Optional<List<Lock>> updateIfUnchangedThenRecord(Encoded<T> next, List<AsRead> decidedBy,
                                                                                      List<IssuedCertificate> certificates,
                                                                                      Encoded<AuditEvent> event) {
-            recent.forget(next.value().kind(), next.value().name());
             if (dialect == Dialect.SQLITE || certificates.isEmpty()) {
                 return Tx.super.updateIfUnchangedThenRecord(next, decidedBy, certificates, event);
             }
+            recent.forget(next.value().kind(), next.value().name());
             // One statement, one round trip: the swap; the inserts and the locks' read only if it swapped (data-modifying
             // CTEs see each other's RETURNING rows). The BIGINT columns are cast: a VALUES list takes its types from its
             // parameters. Its rows: one (part 0) if it swapped, then one per lock (part 1).
