@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,6 +134,42 @@ class IssuanceHoldsNoThreadTest {
         List<IssuedCertificate> recorded = cluster.server().store().read(tx -> tx.certificates(IssuedCertificate.Kind.SSH,
                 Tx.CertificateQuery.ofRequest(id), cluster.clock().instant()));
         assertEquals(List.of(issued.json().path("ssh_serial").asText()), recorded.stream().map(IssuedCertificate::serial).toList());
+    }
+
+    @Test
+    void aRoleEditedAgainWhileTheIssuanceIsSignedAgainRefusesIt() throws Exception {
+        // CertificateIssuance.issue signs a second time only once, from what is stored; if that no longer holds when it
+        // is written either, the issuance is refused. The writer's order here: the first edit; the issuance's first write
+        // (it finds the edit, and the issuance is decided and signed again off the writer); a write queued behind it,
+        // which queues the second edit at the head of the next batch, with enough no-ops to fill that batch at once
+        // (GroupCommit.GATHER_TARGET), so that the second signing's write comes after it; the second edit then waits,
+        // not yet committed, until that write is queued, so the second signing read the first edit only.
+        Store store = cluster.server().store();
+        assertRefusedWhileTheWriterFirstDoes(cluster.approvedDeployRequest(false), tx -> {
+            editDeploy(tx, "now with root", List.of("deploy", "root"));
+            store.writeLater(behindTheFirstWrite -> {
+                store.writeLater(second -> {
+                    editDeploy(second, "now with admin", List.of("deploy", "admin"));
+                    awaitQueuedWrite(store);
+                    return null;
+                });
+                for (int i = 1; i < 16; i++) {
+                    store.writeLater(noOp -> null);
+                }
+                return null;
+            });
+        }, "access_denied", "changed while its certificates were signed");
+    }
+
+    /**
+     * Waits until a write is queued. Should the second signing's write have joined the batch after all, it runs after
+     * this one's edit in the same transaction and meets it just the same; the wait then only ends at its bound.
+     */
+    private static void awaitQueuedWrite(Store store) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.queuedWrites() == 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(100_000);
+        }
     }
 
     @Test
