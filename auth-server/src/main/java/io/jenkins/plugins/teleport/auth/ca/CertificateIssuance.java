@@ -8,6 +8,7 @@ import io.jenkins.plugins.teleport.api.Messages.AuditEvent;
 import io.jenkins.plugins.teleport.api.Messages.IssueCertificates;
 import io.jenkins.plugins.teleport.api.Messages.IssuedCertificates;
 import io.jenkins.plugins.teleport.api.Role;
+import io.jenkins.plugins.teleport.auth.Stages;
 import io.jenkins.plugins.teleport.auth.audit.AuditEventType;
 import io.jenkins.plugins.teleport.auth.audit.AuditLog;
 import io.jenkins.plugins.teleport.auth.locks.LockRules;
@@ -35,7 +36,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
@@ -171,7 +171,7 @@ final class CertificateIssuance {
             return new IssuedCertificates(id, sshText, Long.toString(sshSerial), List.of(sshCa.publicKeyLine()), principals,
                     tls, tlsSerialHex, List.of(tlsCa.certificatePem()), notBefore, notAfter);
         }).exceptionallyCompose(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = Stages.cause(failure);
             if (cause instanceof DecidedFromOlderRows) {
                 // Off the store's writer thread (SQLite completes the stage there): signing again is a request's work.
                 return CompletableFuture.supplyAsync(() -> issue(caller, ask, id, sshKey, tlsKey, false)).thenCompose(again -> again);

@@ -4,6 +4,7 @@ import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
 import io.jenkins.plugins.teleport.api.ErrorResponse;
 import io.jenkins.plugins.teleport.api.Json;
+import io.jenkins.plugins.teleport.auth.Stages;
 import io.jenkins.plugins.teleport.auth.ca.ClientIdentity;
 import io.jenkins.plugins.teleport.auth.rbac.Authenticator;
 import java.net.URLDecoder;
@@ -133,9 +134,7 @@ final class ApiHandler extends Handler.Abstract {
                     write(reply, template, Optional.empty(), caller.authenticated(), false);
                     return;
                 }
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                Failure answer = Failure.of(cause, request.getMethod(), request.getHttpURI().getPath());
+                Failure answer = Failure.of(Stages.cause(failure), request.getMethod(), request.getHttpURI().getPath());
                 write(answer.reply(), template, Optional.of(answer.code()), caller.authenticated(), false);
             }, request.getComponents().getExecutor());
         }

@@ -2,8 +2,8 @@ package io.jenkins.plugins.teleport.auth.store;
 
 import io.jenkins.plugins.teleport.api.ApiException;
 import io.jenkins.plugins.teleport.api.ErrorCode;
+import io.jenkins.plugins.teleport.auth.Stages;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The server's persistent state. {@link #write} runs its work in one transaction (all or nothing);
@@ -86,7 +86,7 @@ public interface Store extends AutoCloseable {
 
     private <T> CompletableFuture<T> writeRetryingLater(Work<T> work, int attemptsLeft) {
         return writeLater(work).exceptionallyCompose(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = Stages.cause(failure);
             if (attemptsLeft > 1 && cause instanceof ApiException e && e.code() == ErrorCode.REVISION_CONFLICT) {
                 return writeRetryingLater(work, attemptsLeft - 1);
             }
