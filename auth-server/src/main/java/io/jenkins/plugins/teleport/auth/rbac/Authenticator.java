@@ -37,7 +37,7 @@ public final class Authenticator {
         ClientIdentity identity = ClientIdentity.of(cert).orElseThrow(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
                 "the client certificate names no user or bot of this cluster"));
         String serial = cert.getSerialNumber().toString(16);
-        List<String> requestIds = ClientIdentity.requestIds(cert);
+        List<String> requestIds = identity.requestIds();
         store.read(tx -> {
             if (tx.certificate(IssuedCertificate.Kind.TLS, serial).filter(IssuedCertificate::isRevoked).isPresent()) {
                 throw new ApiException(ErrorCode.UNAUTHENTICATED, "certificate " + serial + " was revoked"
