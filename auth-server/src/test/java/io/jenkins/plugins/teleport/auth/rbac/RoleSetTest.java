@@ -2,6 +2,7 @@ package io.jenkins.plugins.teleport.auth.rbac;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jenkins.plugins.teleport.api.Role.Conditions;
@@ -93,6 +94,46 @@ class RoleSetTest {
         assertFalse(roles.mayRequestFor("deploy-prod-2"));
         assertTrue(roles.mayRequestFor("ci-eu-db"));
         assertFalse(roles.mayRequestFor("ci-eu-web"));
+    }
+
+    @Test
+    void globsMatchAsTheRegularExpressionTheyStandForOnEveryShortPatternAndValue() {
+        // Every pattern and value of up to 4 and 5 characters over 'a', 'b' and '*' (stars only in patterns), against
+        // the glob's meaning as Teleport's utils.GlobToRegexp writes it: each star ".*", the rest literal.
+        List<String> patterns = words("ab*", 4);
+        List<String> values = words("ab", 5);
+        for (String pattern : patterns) {
+            java.util.regex.Pattern regex = java.util.regex.Pattern.compile(pattern.replace("*", ".*"));
+            for (String value : values) {
+                assertEquals(regex.matcher(value).matches(), RoleSet.matches(pattern, value), pattern + " against " + value);
+            }
+        }
+    }
+
+    @Test
+    void aGlobOfManyStarsIsDecidedAtOnce() {
+        // As a regular expression, 40 stars before a letter that the value lacks try every way of splitting the value
+        // among them (about 10^36 here) before failing.
+        String pattern = "*".repeat(40) + "z";
+        String value = "a".repeat(64);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            assertFalse(RoleSet.matches(pattern, value));
+            assertTrue(RoleSet.matches(pattern, value + "z"));
+            assertFalse(set(role("requester", bots(pattern))).mayRequestFor(value));
+        });
+    }
+
+    /** Every word of 0 to {@code max} letters of {@code alphabet}. */
+    private static List<String> words(String alphabet, int max) {
+        List<String> words = new java.util.ArrayList<>(List.of(""));
+        for (int i = 0; i < words.size(); i++) {
+            if (words.get(i).length() < max) {
+                for (char c : alphabet.toCharArray()) {
+                    words.add(words.get(i) + c);
+                }
+            }
+        }
+        return words;
     }
 
     @Test
