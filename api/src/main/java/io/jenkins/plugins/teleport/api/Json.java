@@ -74,26 +74,46 @@ public final class Json {
 
     /**
      * Reads a request body the way the server accepts it: everything {@link #mapper()} refuses, and also bytes that
-     * are not UTF-8, explicit {@code null}s (leave a field out instead), strings holding U+0000 or unpaired
+     * are not UTF-8 (UTF-16 and UTF-32 included, and a byte order mark), explicit {@code null}s (leave a field out instead), strings holding U+0000 or unpaired
      * surrogates, and a body that is not a JSON object. Errors are {@link com.fasterxml.jackson.core.JsonProcessingException}s
      * whose message and path name the offending field.
      */
     public static <T> T readRequest(byte[] body, Class<T> type) throws IOException {
+        String text;
         try {
-            StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body));
+                    .decode(ByteBuffer.wrap(body)).toString();
         } catch (CharacterCodingException e) {
             throw new com.fasterxml.jackson.core.JsonParseException(null, "the body is not valid UTF-8");
         }
-        JsonNode tree = JSON.readTree(body);
+        if (text.startsWith("\uFEFF")) {
+            throw new com.fasterxml.jackson.core.JsonParseException(null, "the body starts with a byte order mark: send UTF-8 without one");
+        }
+        // Parsed from the text decoded as UTF-8, not from the bytes: given bytes, Jackson would detect UTF-16 and UTF-32
+        // by their zero bytes (which are valid UTF-8) and read a body in those encodings as JSON.
+        JsonNode tree = JSON.readTree(text);
         if (tree == null || !tree.isObject()) {
             throw new com.fasterxml.jackson.core.JsonParseException(null,
                     "the body must be a JSON object, not " + (tree == null ? "empty" : tree.getNodeType().name().toLowerCase()));
         }
         checkValues(tree, "");
         return JSON.treeToValue(tree, type);
+    }
+
+    /**
+     * An RFC 3339 time in UTC such as {@code 2026-11-21T10:00:00Z}: {@link Instant#parse} without its years beyond
+     * four digits ({@code +999999999-12-31T23:59:59Z}), which RFC 3339 has no place for and which overflow the
+     * milliseconds the store keeps.
+     */
+    public static Instant instant(String text) {
+        boolean fourDigitYear = text.length() > 4 && text.charAt(4) == '-'
+                && text.chars().limit(4).allMatch(c -> c >= '0' && c <= '9');
+        if (!fourDigitYear) {
+            throw new DateTimeParseException("not a four-digit year", text, 0);
+        }
+        return Instant.parse(text);
     }
 
     private static void checkValues(JsonNode node, String path) throws IOException {
@@ -153,7 +173,7 @@ public final class Json {
             public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
                 String text = stringToken(p, ctxt, Instant.class, "an RFC 3339 time such as \"2026-11-21T10:00:00Z\"");
                 try {
-                    return Instant.parse(text);
+                    return instant(text);
                 } catch (DateTimeParseException e) {
                     return (Instant) ctxt.handleWeirdStringValue(Instant.class, text,
                             "not an RFC 3339 time in UTC such as 2026-11-21T10:00:00Z");

@@ -367,6 +367,32 @@ class JsonTest {
     }
 
     @Test
+    void aBodyInAnotherEncodingThanUtf8OrWithAByteOrderMarkIsRefused() throws Exception {
+        String json = "{\"proposed_state\":\"APPROVED\",\"reason\":\"ok\"}";
+        assertEquals("ok", Json.readRequest(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), Messages.SubmitReview.class).reason());
+        for (String encoding : List.of("UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32LE", "UTF-32BE")) {
+            byte[] body = json.getBytes(java.nio.charset.Charset.forName(encoding));
+            assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class, () -> Json.readRequest(body, Messages.SubmitReview.class),
+                    encoding + " (its zero bytes are valid UTF-8; Jackson would detect the encoding and read it)");
+        }
+        var bom = assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class, () -> Json.readRequest(
+                ("\uFEFF" + json).getBytes(java.nio.charset.StandardCharsets.UTF_8), Messages.SubmitReview.class));
+        assertTrue(bom.getMessage().contains("byte order mark"), bom.getMessage());
+    }
+
+    @Test
+    void instantsHaveTheFourDigitYearsOfRfc3339() throws Exception {
+        assertEquals(Instant.parse("0001-01-01T00:00:00Z"), Json.instant("0001-01-01T00:00:00Z"));
+        assertEquals(Instant.parse("9999-12-31T23:59:59Z"), Json.instant("9999-12-31T23:59:59Z"));
+        for (String beyond : List.of("+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z",
+                "-0001-01-01T00:00:00Z", "12026-01-01T00:00:00Z")) {
+            assertThrows(java.time.format.DateTimeParseException.class, () -> Json.instant(beyond), beyond);
+            assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                    () -> request("{\"name\":\"n\",\"expires\":\"" + beyond + "\"}", Metadata.class), beyond);
+        }
+    }
+
+    @Test
     void nulCharactersAndUnpairedSurrogatesAreRefused() {
         assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
                 () -> request("{\"proposed_state\":\"APPROVED\",\"reason\":\"a\\u0000b\"}", Messages.SubmitReview.class));

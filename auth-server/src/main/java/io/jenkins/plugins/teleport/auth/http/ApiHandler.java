@@ -98,7 +98,7 @@ final class ApiHandler extends Handler.Abstract {
             Reply reply;
             Optional<ErrorCode> code = Optional.empty();
             try {
-                String[] segments = path.split("/");
+                String[] segments = Route.segments(path);
                 Route route = route(method, path, segments);
                 template = route.template();
                 if (bytes.length > 0 && takesBody(method)) {

@@ -73,7 +73,7 @@ public record Call(String method, String path, Map<String, String> pathParams, M
     /** An RFC 3339 time ({@code format: date-time}), read as the body's instants are. */
     public Optional<Instant> queryInstant(String name) {
         try {
-            return query(name).map(Instant::parse);
+            return query(name).map(Json::instant);
         } catch (DateTimeParseException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be an RFC 3339 time such as 2026-11-21T10:00:00Z");
         }

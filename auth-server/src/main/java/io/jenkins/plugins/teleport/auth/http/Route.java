@@ -29,7 +29,7 @@ public final class Route {
         this.method = method;
         this.template = template;
         this.handler = handler;
-        this.segments = template.split("/");
+        this.segments = segments(template);
     }
 
     public String method() {
@@ -46,7 +46,15 @@ public final class Route {
 
     /** The path parameters if {@code path} fits the template. */
     public Optional<Map<String, String>> match(String path) {
-        return match(path.split("/"));
+        return match(segments(path));
+    }
+
+    /**
+     * The segments between a path's slashes, the empty one after a trailing slash included: {@code /v1/roles/} is
+     * another path than {@code /v1/roles}, and fits no route.
+     */
+    static String[] segments(String path) {
+        return path.split("/", -1);
     }
 
     /** {@link #match(String)} for a path already split at its slashes. */

@@ -97,6 +97,9 @@ class OpenApiStrictnessTest {
         return tests.stream();
     }
 
+    private static final List<String> OUT_OF_RFC_3339 = List.of("+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z",
+            "+12026-01-01T00:00:00Z");
+
     private static List<String> badQueryValues(JsonNode schema) {
         List<String> bad = new ArrayList<>();
         if (schema.has("enum")) {
@@ -114,7 +117,10 @@ class OpenApiStrictnessTest {
             }
             case "string" -> {
                 switch (schema.path("format").asText()) {
-                    case "date-time" -> bad.addAll(List.of("yesterday", "2026-13-45T99:00:00Z", "1700000000", "2026-11-21"));
+                    case "date-time" -> {
+                        bad.addAll(List.of("yesterday", "2026-13-45T99:00:00Z", "1700000000", "2026-11-21"));
+                        bad.addAll(OUT_OF_RFC_3339);
+                    }
                     case "uuid" -> bad.addAll(List.of("not-a-uuid", "0b9c5c3e6a554f0e9a533d6f0e2f4d1a", "0b9c5c3e-6a55-4f0e-9a53-3d6f0e2f4d1a-x"));
                     default -> { }
                 }
@@ -252,6 +258,12 @@ class OpenApiStrictnessTest {
                 if (s.has("maxLength")) {
                     out.add(rule(root, at, NODES.textNode("y".repeat(s.path("maxLength").asInt() + 1)), "longer than maxLength at " + here));
                 }
+                if (s.path("format").asText().equals("date-time")) {
+                    // RFC 3339 has four-digit years only (java.time would read these, and overflow the store's milliseconds).
+                    for (String time : OUT_OF_RFC_3339) {
+                        out.add(field(root, at, NODES.textNode(time), "year beyond four digits " + time + " at " + here, field));
+                    }
+                }
             }
             default -> { }
         }
@@ -318,6 +330,14 @@ class OpenApiStrictnessTest {
         if (op.bodyRequired()) {
             out.add(new Violation("empty body", new byte[0], "application/json", 400, Optional.empty(), true));
         }
+        // Only UTF-8 (RFC 8259): the same body in another encoding, whose zero bytes are valid UTF-8 and which Jackson
+        // would detect and read, or after a byte order mark.
+        for (String encoding : List.of("UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE")) {
+            out.add(new Violation("the body in " + encoding, json.getBytes(java.nio.charset.Charset.forName(encoding)),
+                    "application/json", 400, Optional.empty(), true));
+        }
+        out.add(new Violation("a byte order mark", ("\uFEFF" + json).getBytes(StandardCharsets.UTF_8), "application/json", 400,
+                Optional.of("byte order mark"), true));
         for (String type : List.of("application/jsonx", "text/plain", "application/json; charset=iso-8859-1", "application/x-www-form-urlencoded")) {
             out.add(new Violation("Content-Type " + type, bytes(base), type, 415, Optional.empty(), true));
         }

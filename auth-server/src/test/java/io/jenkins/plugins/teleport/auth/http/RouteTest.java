@@ -27,6 +27,10 @@ class RouteTest {
         assertTrue(route.match("/v1/users/alice").isEmpty());
         assertTrue(route.match("/v1/users/alice/certs/more").isEmpty());
         assertTrue(route.match("/v1/users//certs").isEmpty());
+        assertTrue(route.match("/v1/users/alice/certs/").isEmpty(), "a trailing slash is another path (found by a fuzzer: "
+                + "DELETE /v1/roles/victim/ deleted the role)");
+        assertTrue(new Route("DELETE", "/v1/roles/{name}", call -> Reply.ok(Map.of())).match("/v1/roles/victim/").isEmpty());
+        assertTrue(new Route("GET", "/v1/roles", call -> Reply.ok(Map.of())).match("/v1/roles/").isEmpty());
     }
 
     @Test
