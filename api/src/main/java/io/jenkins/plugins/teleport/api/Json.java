@@ -74,8 +74,8 @@ public final class Json {
 
     /**
      * Reads a request body the way the server accepts it: everything {@link #mapper()} refuses, and also bytes that
-     * are not UTF-8 (UTF-16 and UTF-32 included, and a byte order mark), explicit {@code null}s (leave a field out instead), strings holding U+0000 or unpaired
-     * surrogates, and a body that is not a JSON object. Errors are {@link com.fasterxml.jackson.core.JsonProcessingException}s
+     * are not UTF-8 (UTF-16 and UTF-32 included, and a byte order mark), explicit {@code null}s (leave a field out
+     * instead), strings holding U+0000 or unpaired surrogates, and a body that is not a JSON object. Errors are {@link com.fasterxml.jackson.core.JsonProcessingException}s
      * whose message and path name the offending field.
      */
     public static <T> T readRequest(byte[] body, Class<T> type) throws IOException {
@@ -89,7 +89,8 @@ public final class Json {
             throw new com.fasterxml.jackson.core.JsonParseException(null, "the body is not valid UTF-8");
         }
         if (text.startsWith("\uFEFF")) {
-            throw new com.fasterxml.jackson.core.JsonParseException(null, "the body starts with a byte order mark: send UTF-8 without one");
+            throw new com.fasterxml.jackson.core.JsonParseException(null,
+                    "the body starts with a byte order mark: send UTF-8 without one");
         }
         // Parsed from the text decoded as UTF-8, not from the bytes: given bytes, Jackson would detect UTF-16 and UTF-32
         // by their zero bytes (which are valid UTF-8) and read a body in those encodings as JSON.
